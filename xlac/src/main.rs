@@ -1,0 +1,2 @@
+//! xlac CLI (stub).
+fn main() {}
