@@ -148,7 +148,13 @@ impl FunctionBuilder {
     /// Appends an op with one result. `declared` is needed by ops whose result type is
     /// not implied by their operands (`constant`, `iota`, `reshape`,
     /// `broadcast_in_dim`, `convert`); the type rule checks it. Not for `call`.
-    pub fn op(&mut self, kind: OpKind, operands: &[Value], attrs: Attrs, declared: Option<TensorType>) -> Result<Value, String> {
+    pub fn op(
+        &mut self,
+        kind: OpKind,
+        operands: &[Value],
+        attrs: Attrs,
+        declared: Option<TensorType>,
+    ) -> Result<Value, String> {
         let operand_types: Vec<TensorType> = operands.iter().map(|&v| self.func.values[v].ty.clone()).collect();
         if !kind.info().arity.accepts(operands.len()) {
             return Err(format!("`{}` does not take {} operands", kind.name(), operands.len()));
@@ -167,7 +173,13 @@ impl FunctionBuilder {
 
     /// Appends an op whose result types are given, without inference (e.g. `call`).
     /// The verifier checks them later.
-    pub fn op_typed(&mut self, kind: OpKind, operands: &[Value], attrs: Attrs, result_types: Vec<TensorType>) -> Vec<Value> {
+    pub fn op_typed(
+        &mut self,
+        kind: OpKind,
+        operands: &[Value],
+        attrs: Attrs,
+        result_types: Vec<TensorType>,
+    ) -> Vec<Value> {
         let results: Vec<Value> = result_types.into_iter().map(|t| self.fresh(None, t)).collect();
         self.func.ops.push(Op { kind, operands: operands.to_vec(), attrs, results: results.clone() });
         results

@@ -90,7 +90,11 @@ impl FnVerifier<'_> {
             let mut ok = true;
             for &v in &op.operands {
                 if !defined.contains(v) {
-                    self.error(Some(i), subject.clone(), format!("operand %{} is used before it is defined", f.name_of(v)));
+                    self.error(
+                        Some(i),
+                        subject.clone(),
+                        format!("operand %{} is used before it is defined", f.name_of(v)),
+                    );
                     ok = false;
                 }
             }
@@ -123,7 +127,13 @@ impl FnVerifier<'_> {
         let op = &f.ops[i];
         let operands: Vec<TensorType> = op.operands.iter().map(|&v| f.ty(v).clone()).collect();
         let declared: Vec<TensorType> = op.results.iter().map(|&v| f.ty(v).clone()).collect();
-        let cx = InferCx { kind: op.kind, operands: &operands, attrs: &op.attrs, declared: &declared, module: Some(self.module) };
+        let cx = InferCx {
+            kind: op.kind,
+            operands: &operands,
+            attrs: &op.attrs,
+            declared: &declared,
+            module: Some(self.module),
+        };
         match (op.kind.info().rule)(&cx) {
             Err(e) => self.error(Some(i), subject.to_string(), e),
             Ok(inferred) if inferred != declared => {
@@ -150,7 +160,8 @@ impl FnVerifier<'_> {
         }
         for (i, (&v, t)) in f.ret.iter().zip(&f.result_types).enumerate() {
             if f.ty(v) != t {
-                let msg = format!("returned value {i} (%{}) is {} but the signature declares {t}", f.name_of(v), f.ty(v));
+                let msg =
+                    format!("returned value {i} (%{}) is {} but the signature declares {t}", f.name_of(v), f.ty(v));
                 self.error(None, fname.to_string(), msg);
             }
         }
@@ -165,7 +176,11 @@ pub fn verify_module(m: &Module) -> Result<(), Vec<VerifyError>> {
     for (i, f) in m.functions.iter().enumerate() {
         if m.functions[..i].iter().any(|g| g.name == f.name) {
             let loc = Location { func: i, op: None };
-            errors.push(VerifyError { loc, subject: format!("@{}", f.name), message: "function is defined twice".into() });
+            errors.push(VerifyError {
+                loc,
+                subject: format!("@{}", f.name),
+                message: "function is defined twice".into(),
+            });
         }
         let mut v = FnVerifier { module: m, func_index: i, errors: Vec::new() };
         v.run();

@@ -125,8 +125,8 @@ impl OpKind {
     }
 }
 
-use AttrKind::*;
 use Arity::{AtLeast, Fixed};
+use AttrKind::*;
 
 const COMPARE_DIRS: &[&str] = &["eq", "ne", "lt", "le", "gt", "ge"];
 const REDUCE_KINDS: &[&str] = &["sum", "prod", "max", "min"];

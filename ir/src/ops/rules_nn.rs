@@ -11,7 +11,15 @@ type R = Result<Vec<TensorType>, String>;
 /// Extent of a strided window sweep: `n` elements dilated by `base_dilation`, padded by
 /// `lo`/`hi`, swept by a window of `w` taps dilated by `win_dilation`, every `stride`.
 /// Zero when the window does not fit once.
-pub fn window_output_extent(n: usize, lo: i64, hi: i64, w: usize, stride: usize, base_dilation: usize, win_dilation: usize) -> usize {
+pub fn window_output_extent(
+    n: usize,
+    lo: i64,
+    hi: i64,
+    w: usize,
+    stride: usize,
+    base_dilation: usize,
+    win_dilation: usize,
+) -> usize {
     let dilated = if n == 0 { 0 } else { (n as i64 - 1) * base_dilation as i64 + 1 };
     let padded = dilated + lo + hi;
     let window = if w == 0 { 0 } else { (w as i64 - 1) * win_dilation as i64 + 1 };
@@ -50,13 +58,7 @@ impl ConvLayout {
                 kernel_in: rank - 2,
             }
         } else {
-            ConvLayout {
-                batch: 0,
-                feature: 1,
-                spatial: (2..2 + spatial_count).collect(),
-                kernel_out: 0,
-                kernel_in: 1,
-            }
+            ConvLayout { batch: 0, feature: 1, spatial: (2..2 + spatial_count).collect(), kernel_out: 0, kernel_in: 1 }
         }
     }
 
@@ -93,7 +95,13 @@ impl WindowParams {
                 Some(v) => {
                     check_len(name, v, n)?;
                     v.iter()
-                        .map(|&x| if x >= 1 { Ok(x as usize) } else { Err(format!("{name} entries must be at least 1, found {x}")) })
+                        .map(|&x| {
+                            if x >= 1 {
+                                Ok(x as usize)
+                            } else {
+                                Err(format!("{name} entries must be at least 1, found {x}"))
+                            }
+                        })
                         .collect()
                 }
             }
@@ -185,7 +193,7 @@ pub(super) fn convolution(cx: &InferCx) -> R {
     }
     let groups = groups as usize;
     let (c, o, kc) = (x.dims()[l.feature], k.dims()[l.kernel_out], k.dims()[l.kernel_in]);
-    if c % groups != 0 || o % groups != 0 || kc * groups != c {
+    if !c.is_multiple_of(groups) || !o.is_multiple_of(groups) || kc * groups != c {
         return Err(format!(
             "channels: input has {c}, kernel expects {kc} per group and makes {o}, feature_groups={groups}: \
              need input channels = kernel channels * groups and output channels divisible by groups"
