@@ -36,11 +36,11 @@ impl Shape {
         self.checked_num_elements().unwrap_or(usize::MAX)
     }
 
-    /// Row-major strides in elements.
+    /// Row-major strides in elements (saturating; exact for verified types with elements).
     pub fn strides(&self) -> Vec<usize> {
-        let mut strides = vec![1; self.rank()];
+        let mut strides = vec![1usize; self.rank()];
         for i in (0..self.rank().saturating_sub(1)).rev() {
-            strides[i] = strides[i + 1] * self.0[i + 1];
+            strides[i] = strides[i + 1].saturating_mul(self.0[i + 1]);
         }
         strides
     }

@@ -80,6 +80,9 @@ impl FnVerifier<'_> {
             if let Some(e) = define(p, &mut defined) {
                 self.error(None, fname.clone(), e);
             }
+            if let Some(e) = size_error(f.ty(p)) {
+                self.error(None, fname.clone(), format!("parameter %{}: {e}", f.name_of(p)));
+            }
         }
         for (i, op) in f.ops.iter().enumerate() {
             let info = op.kind.info();
@@ -115,6 +118,9 @@ impl FnVerifier<'_> {
             }
             for &r in &op.results {
                 if let Some(e) = define(r, &mut defined) {
+                    self.error(Some(i), subject.clone(), e);
+                }
+                if let Some(e) = size_error(f.ty(r)) {
                     self.error(Some(i), subject.clone(), e);
                 }
             }
@@ -165,6 +171,17 @@ impl FnVerifier<'_> {
                 self.error(None, fname.to_string(), msg);
             }
         }
+    }
+}
+
+/// Largest tensor the IR accepts, in bytes: sizes and strides of every value then fit
+/// comfortably in `isize`/`i64` arithmetic everywhere downstream.
+pub const MAX_TENSOR_BYTES: usize = 1 << 48;
+
+fn size_error(t: &TensorType) -> Option<String> {
+    match t.shape.checked_num_elements().and_then(|n| n.checked_mul(t.dtype.size_bytes())) {
+        Some(bytes) if bytes <= MAX_TENSOR_BYTES => None,
+        _ => Some(format!("type {t} is too large (the limit is 2^48 bytes per tensor)")),
     }
 }
 

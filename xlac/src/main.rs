@@ -1,2 +1,7 @@
-//! xlac CLI (stub).
-fn main() {}
+//! The `xlac` command. See `xlac --help`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    xlac::cli::main()
+}

@@ -20,13 +20,15 @@ pub fn window_output_extent(
     base_dilation: usize,
     win_dilation: usize,
 ) -> usize {
-    let dilated = if n == 0 { 0 } else { (n as i64 - 1) * base_dilation as i64 + 1 };
-    let padded = dilated + lo + hi;
-    let window = if w == 0 { 0 } else { (w as i64 - 1) * win_dilation as i64 + 1 };
+    // i128 keeps this exact for every extent and attribute a verified op can have
+    // (extents below 2^48, dilations and padding at most 2^63).
+    let dilated = if n == 0 { 0 } else { (n as i128 - 1) * base_dilation as i128 + 1 };
+    let padded = dilated + lo as i128 + hi as i128;
+    let window = if w == 0 { 0 } else { (w as i128 - 1) * win_dilation as i128 + 1 };
     if padded < window || stride == 0 {
         0
     } else {
-        ((padded - window) / stride as i64 + 1) as usize
+        usize::try_from((padded - window) / stride as i128 + 1).unwrap_or(usize::MAX)
     }
 }
 
@@ -193,7 +195,7 @@ pub(super) fn convolution(cx: &InferCx) -> R {
     }
     let groups = groups as usize;
     let (c, o, kc) = (x.dims()[l.feature], k.dims()[l.kernel_out], k.dims()[l.kernel_in]);
-    if !c.is_multiple_of(groups) || !o.is_multiple_of(groups) || kc * groups != c {
+    if !c.is_multiple_of(groups) || !o.is_multiple_of(groups) || kc.checked_mul(groups) != Some(c) {
         return Err(format!(
             "channels: input has {c}, kernel expects {kc} per group and makes {o}, feature_groups={groups}: \
              need input channels = kernel channels * groups and output channels divisible by groups"

@@ -89,7 +89,7 @@ pub(super) fn slice(cx: &InferCx) -> R {
         if s < 0 || l < s || l > n {
             return Err(format!("dim {i}: need 0 <= start ({s}) <= limit ({l}) <= extent ({n})"));
         }
-        dims.push(((l - s + st - 1) / st) as usize);
+        dims.push(if l == s { 0 } else { ((l - s - 1) / st + 1) as usize });
     }
     Ok(vec![TensorType::new(x.dtype, dims)])
 }
@@ -132,9 +132,12 @@ pub(super) fn pad(cx: &InferCx) -> R {
         if interior[i] < 0 {
             return Err(format!("interior[{i}] = {} must not be negative", interior[i]));
         }
-        let extent = low[i] + high[i] + n + (n - 1).max(0) * interior[i];
+        let extent = low[i] as i128 + high[i] as i128 + n as i128 + (n as i128 - 1).max(0) * interior[i] as i128;
         if extent < 0 {
             return Err(format!("dim {i}: padding gives a negative extent {extent}"));
+        }
+        if extent > i64::MAX as i128 {
+            return Err(format!("dim {i}: padding gives an extent too large to represent ({extent})"));
         }
         dims.push(extent as usize);
     }
