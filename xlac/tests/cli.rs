@@ -131,7 +131,8 @@ fn run_reads_npy_inputs_by_name() {
 fn malformed_input_gives_a_located_diagnostic_and_exit_code_1() {
     let dir = scratch("bad");
     let model = dir.join("bad.ir");
-    std::fs::write(&model, "func @main(%a: f32[3]) -> f32[3] {\n  %s = frobnicate %a : f32[3]\n  return %s\n}\n").unwrap();
+    std::fs::write(&model, "func @main(%a: f32[3]) -> f32[3] {\n  %s = frobnicate %a : f32[3]\n  return %s\n}\n")
+        .unwrap();
     for cmd in ["check", "fmt", "run"] {
         let o = xlac(&[cmd, model.to_str().unwrap(), "--random-inputs", "0"][..if cmd == "run" { 4 } else { 2 }]);
         assert_eq!(o.status.code(), Some(1), "{cmd}");
