@@ -4,10 +4,12 @@
 //! everything it does is also reachable from Rust.
 
 pub mod cli;
+mod compile;
 pub mod inputs;
 pub mod npy;
 mod summary;
 
+pub use compile::{compile, elem_type, from_host, tensor_ref, CompileError, Executable, OptLevel, Options};
 pub use summary::ModuleSummary;
 
 use std::path::Path;

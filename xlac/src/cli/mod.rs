@@ -3,7 +3,9 @@
 //! Exit codes: 0 success, 1 bad input (a diagnostic says why), 101 an internal error
 //! (a bug: please report it with the input).
 
+mod bench;
 mod check;
+mod flags;
 mod fmt;
 mod ops;
 mod run;
@@ -31,8 +33,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print MODEL as canonical text (re-parsing it gives the same module).
     Fmt(fmt::FmtArgs),
-    /// Run MODEL's entry function (@main, or the only function) on given or random inputs.
+    /// Compile MODEL to native code (or interpret it) and run its entry function on given or random inputs.
     Run(run::RunArgs),
+    /// Compile MODEL and time calls of its entry function: median, min, max, compile time.
+    Bench(bench::BenchArgs),
     /// Print the IR reference: every op, its operands, attributes and type rule (Markdown).
     Ops,
 }
@@ -95,6 +99,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Check(a) => check::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Run(a) => run::run(a),
+        Command::Bench(a) => bench::run(a),
         Command::Ops => ops::run(),
     }
 }

@@ -1,11 +1,19 @@
 //! `xlac run`.
 
+use super::flags::CompileFlags;
 use super::{load, Failure, ModelPath};
 use crate::inputs::build_inputs;
 use crate::npy::write_npy;
 use anyhow::{anyhow, Context};
 use std::path::PathBuf;
 use xlac_ir::{Tensor, TensorData};
+
+/// What `--emit` can print.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    /// The Cranelift IR of every generated kernel.
+    Clif,
+}
 
 /// Arguments of `xlac run`.
 #[derive(clap::Args, Debug)]
@@ -23,9 +31,19 @@ pub struct RunArgs {
     /// Write result i to DIR/i.npy (the directory is created if needed).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Run on the reference interpreter instead of compiling to native code.
+    #[arg(long)]
+    pub interp: bool,
+    /// Print an intermediate form before running (JIT only).
+    #[arg(long, value_name = "FORM", conflicts_with = "interp")]
+    pub emit: Option<Emit>,
+    /// Compilation flags.
+    #[command(flatten)]
+    pub compile: CompileFlags,
 }
 
-fn parse_input(s: &str) -> Result<(String, PathBuf), String> {
+/// Parses `NAME=FILE.npy`.
+pub(super) fn parse_input(s: &str) -> Result<(String, PathBuf), String> {
     let (name, file) = s.split_once('=').ok_or_else(|| format!("expected NAME=FILE.npy, found `{s}`"))?;
     let name = name.trim_start_matches('%');
     if name.is_empty() || file.is_empty() {
@@ -38,7 +56,16 @@ pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
     let m = load(&a.model)?;
     let f = m.entry().ok_or_else(|| anyhow!("{} has no @main and more than one function", a.model.display()))?;
     let inputs = build_inputs(f, &a.inputs, a.random_inputs)?;
-    let results = xlac_interp::run_entry(&m, &inputs).map_err(|e| anyhow!("running @{}: {e}", f.name))?;
+    let results = if a.interp {
+        xlac_interp::run_entry(&m, &inputs).map_err(|e| anyhow!("running @{}: {e}", f.name))?
+    } else {
+        let exe = crate::compile(&m, &a.compile.options(a.emit == Some(Emit::Clif)))
+            .map_err(|e| anyhow!("compiling @{}: {e}", f.name))?;
+        for (name, text) in exe.clif() {
+            println!("; kernel {name}\n{text}");
+        }
+        exe.run(&inputs).map_err(|e| anyhow!("running @{}: {e}", f.name))?
+    };
     if let Some(dir) = &a.output_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }

@@ -1,0 +1,101 @@
+//! Lowering of a [`Kernel`] to one Cranelift function with the runtime's `KernelFn`
+//! signature `(args: *const *mut u8, begin: usize, end: usize)`, defined in any
+//! `cranelift_module::Module` (the JIT's, or an object file's).
+
+mod analysis;
+mod emit;
+mod helpers;
+mod loops;
+mod memory;
+mod reduce;
+mod scalar;
+mod vector;
+
+use crate::kernel::Kernel;
+use crate::CodegenError;
+use analysis::Analysis;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, UserFuncName};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{FuncId, Linkage, Module, ModuleError};
+use emit::Emitter;
+use std::collections::HashMap;
+
+/// Options of the lowering to Cranelift IR.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct ClifOptions {
+    /// The target has fused multiply-add (vector math may use it).
+    pub fma: bool,
+    /// Keep the textual Cranelift IR of each function (before optimization).
+    pub emit_clif: bool,
+}
+
+/// A kernel defined in a module.
+#[derive(Clone, Debug)]
+pub struct DefinedKernel {
+    /// Its function.
+    pub func: FuncId,
+    /// Its Cranelift IR, when [`ClifOptions::emit_clif`] is set.
+    pub clif: Option<String>,
+}
+
+/// The C math symbols generated code may call (for registering with a JIT or checking
+/// that a link provides them).
+pub fn math_symbols() -> Vec<&'static str> {
+    vec![
+        "expf", "exp", "logf", "log", "log1pf", "log1p", "tanhf", "tanh", "erff", "erf", "sinf", "sin", "cosf", "cos",
+        "fmodf", "fmod", "powf", "pow",
+    ]
+}
+
+fn cranelift_error(k: &Kernel, func: &cranelift_codegen::ir::Function, e: ModuleError) -> CodegenError {
+    let message = match e {
+        ModuleError::Compilation(cranelift_codegen::CodegenError::Verifier(errors)) => {
+            cranelift_codegen::print_errors::pretty_verifier_error(func, None, errors)
+        }
+        other => format!("{other:?}"),
+    };
+    CodegenError::Cranelift { kernel: k.name.clone(), message }
+}
+
+/// Declares and defines kernel `k` as function `symbol` of `module`.
+pub fn define_kernel<M: Module>(
+    module: &mut M,
+    k: &Kernel,
+    symbol: &str,
+    opts: ClifOptions,
+) -> Result<DefinedKernel, CodegenError> {
+    let an = Analysis::new(k)?;
+    let mut sig = module.make_signature();
+    let ptr = module.target_config().pointer_type();
+    sig.params.extend([AbiParam::new(ptr), AbiParam::new(types::I64), AbiParam::new(types::I64)]);
+    let func = module
+        .declare_function(symbol, Linkage::Local, &sig)
+        .map_err(|e| CodegenError::Cranelift { kernel: k.name.clone(), message: format!("{e:?}") })?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    ctx.func.name = UserFuncName::user(0, func.as_u32());
+    let mut refs = HashMap::new();
+    for h in helpers::helpers_of(k) {
+        let id = helpers::declare(module, h)?;
+        refs.insert(h, module.declare_func_in_func(id, &mut ctx.func));
+    }
+    let mut fbc = FunctionBuilderContext::new();
+    let mut fb = FunctionBuilder::new(&mut ctx.func, &mut fbc);
+    let entry = fb.create_block();
+    fb.append_block_params_for_function_params(entry);
+    fb.switch_to_block(entry);
+    let [args, begin, end] = fb.block_params(entry)[..] else { unreachable!("three parameters") };
+    let mut em = Emitter::new(fb, k, &an, refs, opts.fma);
+    let n_args = k.inputs.len() + k.outputs.len();
+    let arg_flags = MemFlagsData::new().with_notrap().with_aligned().with_readonly();
+    em.ptrs = (0..n_args).map(|i| em.fb.ins().load(ptr, arg_flags, args, (i * ptr.bytes() as usize) as i32)).collect();
+    let plan = an.domain_plan(k);
+    em.domain(begin, end, plan);
+    em.fb.ins().return_(&[]);
+    let mut fb = em.into_builder();
+    fb.seal_all_blocks();
+    fb.finalize(module.target_config());
+    let clif = opts.emit_clif.then(|| ctx.func.display().to_string());
+    module.define_function(func, &mut ctx).map_err(|e| cranelift_error(k, &ctx.func, e))?;
+    Ok(DefinedKernel { func, clif })
+}

@@ -1,0 +1,248 @@
+//! N-d convolution: per image, group and tile of output positions, im2col into a
+//! per-thread scratch slot and one GEMM with the group's kernel. Pointwise (1×1)
+//! convolutions skip im2col. Tasks run in parallel when there are enough of them,
+//! otherwise each GEMM is split over the pool.
+
+use super::gemm::{matmul, MatMul, Scalar};
+use super::im2col::{self, Geometry};
+use super::PARALLEL_WORK;
+use crate::aligned::ALIGN;
+use crate::pool::ThreadPool;
+use crate::program::{ConvCall, ElemType};
+
+/// Bytes of im2col matrix per tile (sized to stay in L2).
+const TILE_BYTES: usize = 1 << 20;
+
+/// im2col rows (`C/groups · kernel positions`) and output positions per tile.
+fn tile(c: &ConvCall) -> (usize, usize) {
+    let r = c.c / c.groups.max(1) * c.k_spatial.iter().product::<usize>();
+    let p: usize = c.out_spatial.iter().product();
+    let fit = TILE_BYTES / (r.max(1) * c.elem.size());
+    let pt = if fit >= p { p } else { (fit / 16 * 16).max(32) };
+    (r, pt.min(p))
+}
+
+fn slot_bytes(c: &ConvCall) -> usize {
+    let (r, pt) = tile(c);
+    (r * pt * c.elem.size()).next_multiple_of(ALIGN).max(ALIGN)
+}
+
+/// Scratch bytes [`conv`] needs with `threads` threads (one im2col tile per thread).
+pub fn scratch_bytes(c: &ConvCall, threads: usize) -> usize {
+    if Geometry::new(c).is_pointwise() {
+        0
+    } else {
+        slot_bytes(c) * threads.max(1)
+    }
+}
+
+/// Runs a [`ConvCall`] (f32 or f64).
+///
+/// # Safety
+/// Pointers are aligned to the element size and valid for the extents of the call
+/// (input `n·c·Π in_spatial`, kernel `o·c/groups·Π k_spatial`, out `n·o·Π out_spatial`
+/// elements); out overlaps neither input; `scratch` holds at least
+/// `scratch_bytes(c, 1)` bytes, and `scratch_bytes(c, pool.threads())` to run tasks
+/// in parallel.
+pub unsafe fn conv(
+    c: &ConvCall,
+    input: *const u8,
+    kernel: *const u8,
+    out: *mut u8,
+    scratch: &mut [u8],
+    pool: &ThreadPool,
+) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        match c.elem {
+            ElemType::F32 => conv_t::<f32>(c, input.cast(), kernel.cast(), out.cast(), scratch, pool),
+            ElemType::F64 => conv_t::<f64>(c, input.cast(), kernel.cast(), out.cast(), scratch, pool),
+            e => panic!("conv: {e:?} is not a convolution element type"),
+        }
+    }
+}
+
+/// Where one (image, group, tile) task reads and writes.
+#[derive(Copy, Clone)]
+struct Plan<T> {
+    g: Geometry,
+    c: usize,
+    o: usize,
+    cg: usize,
+    og: usize,
+    groups: usize,
+    r: usize,
+    pt: usize,
+    tiles: usize,
+    nhwc: bool,
+    input: *const T,
+    kernel: *const T,
+    out: *mut T,
+}
+
+// SAFETY: a plan describes memory valid for the whole call; tasks read the input and
+// kernel and write disjoint blocks of the output.
+unsafe impl<T> Sync for Plan<T> {}
+
+impl<T: Scalar + Default> Plan<T> {
+    /// im2col of task `t` into `col`, and the product that finishes it.
+    ///
+    /// # Safety
+    /// The pointers of the plan are valid per [`conv`]; `col` holds `r · pt` elements.
+    unsafe fn task(&self, t: usize, col: &mut [T]) -> MatMul<T> {
+        let (img, grp, tile) = (t / (self.groups * self.tiles), t / self.tiles % self.groups, t % self.tiles);
+        let p = self.g.out_prod;
+        let p0 = tile * self.pt;
+        let pt = self.pt.min(p - p0);
+        let col = &mut col[..self.r * pt];
+        let (cg, og, r) = (self.cg, self.og, self.r);
+        let (ri, ro) = (r as isize, self.o as isize);
+        // SAFETY: offsets stay inside image `img`, group `grp` (contract of `conv`).
+        unsafe {
+            if self.nhwc {
+                let x = self.input.add(img * self.g.in_prod * self.c + grp * cg);
+                im2col::nhwc(&self.g, x, cg, self.c, p0, pt, col);
+                let out = self.out.add((img * p + p0) * self.o + grp * og);
+                let kernel = self.kernel.add(grp * og);
+                mm(pt, og, r, col.as_ptr(), [ri, 1], kernel, [ro, 1], out, [ro, 1])
+            } else {
+                let x = self.input.add((img * self.c + grp * cg) * self.g.in_prod);
+                im2col::nchw(&self.g, x, cg, p0, pt, col);
+                let out = self.out.add((img * self.o + grp * og) * p + p0);
+                let kernel = self.kernel.add(grp * og * r);
+                mm(og, pt, r, kernel, [ri, 1], col.as_ptr(), [pt as isize, 1], out, [p as isize, 1])
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mm<T>(
+    m: usize,
+    n: usize,
+    k: usize,
+    lhs: *const T,
+    ls: [isize; 2],
+    rhs: *const T,
+    rs: [isize; 2],
+    out: *mut T,
+    os: [isize; 2],
+) -> MatMul<T> {
+    MatMul { batch: 1, m, n, k, lhs, ls: [0, ls[0], ls[1]], rhs, rs: [0, rs[0], rs[1]], out, os: [0, os[0], os[1]] }
+}
+
+/// A raw scratch pointer shared by tasks that each use their own slot.
+#[derive(Copy, Clone)]
+struct Slots<T>(*mut T, usize);
+// SAFETY: each participant index (unique among concurrent tasks) owns one slot.
+unsafe impl<T> Sync for Slots<T> {}
+// SAFETY: as above.
+unsafe impl<T> Send for Slots<T> {}
+
+impl<T> Slots<T> {
+    /// Slot `i` (a method, so closures capture the whole `Slots`, which is Sync).
+    ///
+    /// # Safety
+    /// `i` is less than the number of slots and no one else uses slot `i`.
+    unsafe fn slot<'a>(&self, i: usize) -> &'a mut [T] {
+        // SAFETY: forwarded contract; the scratch is ALIGN-aligned and slot sizes are
+        // multiples of ALIGN, so the slot is aligned for T.
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(i * self.1), self.1) }
+    }
+}
+
+unsafe fn conv_t<T: Scalar + Default>(
+    c: &ConvCall,
+    input: *const T,
+    kernel: *const T,
+    out: *mut T,
+    scratch: &mut [u8],
+    pool: &ThreadPool,
+) {
+    let g = Geometry::new(c);
+    let groups = c.groups.max(1);
+    let (cg, og) = (c.c / groups, c.o / groups);
+    if g.is_pointwise() {
+        // SAFETY: forwarded contract.
+        return unsafe { pointwise(c, &g, input, kernel, out, pool) };
+    }
+    let (r, pt) = tile(c);
+    let p = g.out_prod;
+    if c.n == 0 || p == 0 || og == 0 {
+        return;
+    }
+    let tiles = p.div_ceil(pt);
+    let plan = Plan { g, c: c.c, o: c.o, cg, og, groups, r, pt, tiles, nhwc: c.nhwc, input, kernel, out };
+    let tasks = c.n * groups * tiles;
+    let slot_elems = slot_bytes(c) / std::mem::size_of::<T>();
+    let slots = scratch.len() / slot_bytes(c);
+    assert!(slots >= 1, "conv: scratch of {} bytes < {}", scratch.len(), slot_bytes(c));
+    let base = Slots(scratch.as_mut_ptr().cast::<T>(), slot_elems);
+    let work = c.n * c.o * p * r;
+    let threads = pool.threads();
+    if threads > 1 && tasks >= threads && slots >= threads && work >= PARALLEL_WORK {
+        pool.parallel_for(tasks, tasks, &|range, part| {
+            // SAFETY: part < threads <= slots, and slot `part` is this participant's alone.
+            let col = unsafe { base.slot(part) };
+            for t in range {
+                // SAFETY: contract of `conv`; tasks write disjoint output blocks.
+                unsafe { T::block(&plan.task(t, col)) };
+            }
+        });
+    } else {
+        // SAFETY: slot 0 exists and is ours.
+        let col = unsafe { base.slot(0) };
+        for t in 0..tasks {
+            // SAFETY: contract of `conv`.
+            unsafe { matmul(&plan.task(t, col), pool) };
+        }
+    }
+}
+
+/// 1×1 convolution: per group, one batched product straight from the input.
+///
+/// # Safety
+/// Contract of [`conv`].
+unsafe fn pointwise<T: Scalar>(
+    c: &ConvCall,
+    g: &Geometry,
+    input: *const T,
+    kernel: *const T,
+    out: *mut T,
+    pool: &ThreadPool,
+) {
+    let groups = c.groups.max(1);
+    let (cg, og, p) = (c.c / groups, c.o / groups, g.out_prod);
+    let (ci, oi, pi) = (c.c as isize, c.o as isize, p as isize);
+    for grp in 0..groups {
+        let mm = if c.nhwc {
+            MatMul {
+                batch: c.n,
+                m: p,
+                n: og,
+                k: cg,
+                lhs: input.wrapping_add(grp * cg),
+                ls: [pi * ci, ci, 1],
+                rhs: kernel.wrapping_add(grp * og),
+                rs: [0, oi, 1],
+                out: out.wrapping_add(grp * og),
+                os: [pi * oi, oi, 1],
+            }
+        } else {
+            MatMul {
+                batch: c.n,
+                m: og,
+                n: p,
+                k: cg,
+                lhs: kernel.wrapping_add(grp * og * cg),
+                ls: [0, cg as isize, 1],
+                rhs: input.wrapping_add(grp * cg * p),
+                rs: [ci * pi, pi, 1],
+                out: out.wrapping_add(grp * og * p),
+                os: [oi * pi, pi, 1],
+            }
+        };
+        // SAFETY: every block addresses group `grp` of each image, inside the buffers.
+        unsafe { matmul(&mm, pool) };
+    }
+}

@@ -1,0 +1,128 @@
+//! `compile(module, options) -> Executable`: the compiler pipeline behind one call.
+
+use std::time::{Duration, Instant};
+use xlac_codegen::CodegenOptions;
+use xlac_ir::{DType, Module, Tensor, TensorData};
+use xlac_runtime::{as_bytes, ElemType, HostTensor, TensorRef};
+
+/// Optimization level. Every level gives results the interpreter agrees with.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OptLevel {
+    /// One kernel per op, no rewriting.
+    O0,
+    /// Classic passes and fusion (today: the same code as `-O0`).
+    O1,
+    /// `-O1` plus equality saturation (today: the same code as `-O0`).
+    #[default]
+    O2,
+}
+
+/// What `compile` should do.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Optimization level.
+    pub opt_level: OptLevel,
+    /// Keep the Cranelift IR text of every kernel ([`Executable::clif`]).
+    pub emit_clif: bool,
+    /// Worker threads (default: all cores; `XLAC_THREADS` overrides the default).
+    pub threads: Option<usize>,
+}
+
+/// Why a module could not be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// The module breaks the IR's rules.
+    #[error("the module does not verify:\n{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Verify(Vec<xlac_ir::VerifyError>),
+    /// Code generation failed.
+    #[error(transparent)]
+    Codegen(#[from] xlac_codegen::CodegenError),
+    /// The generated program broke the runtime's contract (a compiler bug).
+    #[error("internal error: {0}")]
+    Program(#[from] xlac_runtime::ProgramError),
+}
+
+/// A compiled entry function, ready to run many times.
+pub struct Executable {
+    exe: xlac_runtime::Executable,
+    clif: Vec<(String, String)>,
+    compile_time: Duration,
+}
+
+/// Compiles the entry function of `module` (`@main`, or the only function) to native
+/// code in this process.
+pub fn compile(module: &Module, options: &Options) -> Result<Executable, CompileError> {
+    let start = Instant::now();
+    xlac_ir::verify_module(module).map_err(CompileError::Verify)?;
+    let (program, code) = xlac_codegen::compile_module(module, &CodegenOptions { emit_clif: options.emit_clif })?;
+    let clif = code.clif_text().to_vec();
+    let mut exe = xlac_runtime::Executable::try_new(program, Box::new(code))?;
+    if let Some(n) = options.threads {
+        exe.set_threads(n);
+    }
+    Ok(Executable { exe, clif, compile_time: start.elapsed() })
+}
+
+impl Executable {
+    /// Runs on host tensors; checks the number, dtypes and shapes of `inputs`.
+    pub fn run(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, xlac_runtime::RunError> {
+        let refs: Vec<TensorRef> = inputs.iter().map(tensor_ref).collect();
+        let outs = self.exe.run(&refs)?;
+        Ok(outs.iter().map(from_host).collect())
+    }
+
+    /// The runtime executable, for zero-copy calls (`run_into` with caller buffers).
+    pub fn runtime(&self) -> &xlac_runtime::Executable {
+        &self.exe
+    }
+
+    /// `(kernel name, Cranelift IR)` for every kernel, if `emit_clif` was set.
+    pub fn clif(&self) -> &[(String, String)] {
+        &self.clif
+    }
+
+    /// Wall time from verification to a runnable executable.
+    pub fn compile_time(&self) -> Duration {
+        self.compile_time
+    }
+
+    /// Number of steps (generated kernels and library calls) per call.
+    pub fn step_count(&self) -> usize {
+        self.exe.program().steps.len()
+    }
+}
+
+/// Borrows an IR tensor as a runtime input.
+pub fn tensor_ref(t: &Tensor) -> TensorRef<'_> {
+    let dims = t.shape.dims();
+    match &t.data {
+        TensorData::F32(v) => TensorRef::new(ElemType::F32, dims, as_bytes(v)),
+        TensorData::F64(v) => TensorRef::new(ElemType::F64, dims, as_bytes(v)),
+        TensorData::I32(v) => TensorRef::new(ElemType::I32, dims, as_bytes(v)),
+        TensorData::I64(v) => TensorRef::new(ElemType::I64, dims, as_bytes(v)),
+        TensorData::Bool(v) => TensorRef::new(ElemType::Bool, dims, as_bytes(v)),
+    }
+}
+
+/// Copies a runtime result into an IR tensor.
+pub fn from_host(h: &HostTensor) -> Tensor {
+    let data = match h.elem {
+        ElemType::F32 => TensorData::F32(h.to_vec().expect("dtype checked")),
+        ElemType::F64 => TensorData::F64(h.to_vec().expect("dtype checked")),
+        ElemType::I32 => TensorData::I32(h.to_vec().expect("dtype checked")),
+        ElemType::I64 => TensorData::I64(h.to_vec().expect("dtype checked")),
+        ElemType::Bool => TensorData::Bool(h.to_vec().expect("dtype checked")),
+    };
+    Tensor { shape: h.dims.clone().into(), data }
+}
+
+/// The runtime's element type of an IR dtype.
+pub fn elem_type(d: DType) -> ElemType {
+    match d {
+        DType::F32 => ElemType::F32,
+        DType::F64 => ElemType::F64,
+        DType::I32 => ElemType::I32,
+        DType::I64 => ElemType::I64,
+        DType::Bool => ElemType::Bool,
+    }
+}
