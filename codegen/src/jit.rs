@@ -26,6 +26,7 @@ pub struct JitCode {
     /// module after finalization but `Drop`.
     module: Option<Mutex<JITModule>>,
     clif: Vec<(String, String)>,
+    steps: Vec<crate::StepReport>,
     has_fma: bool,
     has_avx: bool,
 }
@@ -35,6 +36,11 @@ impl JitCode {
     /// was set.
     pub fn clif_text(&self) -> &[(String, String)] {
         &self.clif
+    }
+
+    /// What the program runs, step by step.
+    pub fn steps(&self) -> &[crate::StepReport] {
+        &self.steps
     }
 
     /// Whether the host ISA was configured with FMA (vector math uses it).
@@ -82,7 +88,7 @@ fn isa_flag(isa: &OwnedTargetIsa, name: &str) -> bool {
 }
 
 /// Estimated elements touched per outer iteration (for the runtime's threading choice).
-fn work_per_iter(k: &Kernel) -> usize {
+pub(crate) fn work_per_iter(k: &Kernel) -> usize {
     let inner: usize = k.domain.iter().skip(1).product();
     let reduce: usize = k
         .exprs
@@ -149,7 +155,8 @@ pub fn compile_lowered(p: &Lowered, opts: &CodegenOptions) -> Result<(Program, J
         arena_bytes: p.arena_bytes,
         output_copies: p.output_copies.clone(),
     };
-    let code = JitCode { module: Some(Mutex::new(module)), clif, has_fma, has_avx };
+    let steps = crate::step_reports(p);
+    let code = JitCode { module: Some(Mutex::new(module)), clif, steps, has_fma, has_avx };
     Ok((program, code))
 }
 

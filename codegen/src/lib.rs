@@ -11,8 +11,11 @@ mod error;
 pub mod jit;
 pub mod kernel;
 pub mod lower;
+pub mod report;
 pub mod vmath;
 
 pub use error::CodegenError;
 pub use jit::{compile_module, CodegenOptions, JitCode};
 pub use lower::{lower_module, Lowered, LoweredStep};
+pub use report::{step_reports, StepReport};
+pub mod aot;

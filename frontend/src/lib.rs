@@ -69,3 +69,4 @@ pub fn parse_tensor_literal(text: &str) -> Result<Tensor, Diagnostics> {
     let lit = literal::lower_literal(&attr, &ty, None).map_err(fail)?;
     literal::materialise(lit, &ty, attr.span).map_err(|d| fail(vec![d]))
 }
+pub mod onnx;

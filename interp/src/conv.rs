@@ -65,16 +65,17 @@ fn conv_vec<T: Num>(x: &[T], k: &[T], c: &Conv) -> Vec<T> {
         let x_base = o[l.batch] * xs[l.batch] + first_channel * xs[l.feature];
         let k_base = feature * ks[l.kernel_out];
         let mut acc = T::Acc::ZERO;
-        'taps: for (tap, k_tap) in &taps {
-            let mut x_tap = 0;
-            for (i, &t) in tap.iter().enumerate() {
-                let Some(pos) = c.input_pos(i, o[l.spatial[i]], t) else { continue 'taps };
-                x_tap += pos * xs[l.spatial[i]];
-            }
+        for (tap, k_tap) in &taps {
+            // `None` when the tap reads padding or a dilation hole: a zero that is still
+            // multiplied, so an inf or NaN in the kernel propagates (pad, then convolve).
+            let x_tap = tap
+                .iter()
+                .enumerate()
+                .try_fold(0, |acc, (i, &t)| c.input_pos(i, o[l.spatial[i]], t).map(|pos| acc + pos * xs[l.spatial[i]]));
             for ci in 0..in_per_group {
-                let xv = x[x_base + x_tap + ci * xs[l.feature]];
+                let xv = x_tap.map_or(T::Acc::ZERO, |x_tap| x[x_base + x_tap + ci * xs[l.feature]].to_acc());
                 let kv = k[k_base + k_tap + ci * ks[l.kernel_in]];
-                acc = acc.add(xv.to_acc().mul(kv.to_acc()));
+                acc = acc.add(xv.mul(kv.to_acc()));
             }
         }
         out.push(T::from_acc(acc));

@@ -308,7 +308,7 @@ fn eval_at_depth(
     depth: usize,
 ) -> Result<Vec<Tensor>, InterpError> {
     check_op(kind, attrs, operands, result_types, module)?;
-    if kind == OpKind::Call {
+    if matches!(kind, OpKind::Call | OpKind::Fusion) {
         let callee = attrs.func("callee").and_then(|name| module.function(name));
         let callee = callee.ok_or_else(|| invalid(kind, "the callee does not exist"))?;
         return run(module, callee, operands, depth + 1);
@@ -351,6 +351,6 @@ fn eval_single(cx: &OpCx) -> Result<TensorData, InterpError> {
         DotGeneral => contract::dot_general(cx),
         Convolution => conv::convolution(cx),
         Gather => Ok(gather::gather(cx)),
-        Call => Err(invalid(cx.kind, "calls are run by the function runner")),
+        Call | Fusion => Err(invalid(cx.kind, "calls are run by the function runner")),
     }
 }

@@ -21,7 +21,7 @@ pub use attrs::{AttrKind, AttrSpec, AttrValue, Attrs, Literal};
 pub use dtype::DType;
 pub use module::{Function, FunctionBuilder, Module, Op, OpId, Value, ValueData};
 pub use ops::{Arity, OpInfo, OpKind};
-pub use printer::{print_function, print_module};
+pub use printer::{format_element, format_tensor_literal, print_function, print_module};
 pub use reference::op_reference_markdown;
 pub use tensor::{Tensor, TensorData};
 pub use types::{Shape, TensorType};

@@ -1,7 +1,7 @@
 //! The text form of the IR. `print_module` output is canonical: parsing it and printing
 //! again gives the same bytes.
 
-use crate::{AttrValue, Function, Literal, Module, Shape, TensorData, TensorType};
+use crate::{AttrValue, Function, Literal, Module, Shape, Tensor, TensorData, TensorType};
 use std::fmt::Write;
 
 /// Escapes `"` and `\` for a double-quoted string.
@@ -76,21 +76,32 @@ fn print_attr(value: &AttrValue, result_shape: Option<&Shape>) -> String {
         }
         AttrValue::Enum(v) => v.to_string(),
         AttrValue::FuncRef(v) => format!("@{v}"),
-        AttrValue::Literal(Literal::Splat(d)) => element(d, 0),
+        AttrValue::Literal(Literal::Splat(d)) => format_element(d, 0),
         AttrValue::Literal(Literal::Dense(d)) => {
             let dims = result_shape.map(|s| s.dims().to_vec()).unwrap_or_else(|| vec![d.len()]);
-            let mut out = String::new();
-            nested(&mut out, d, &dims, &mut 0);
-            out
+            nested_literal(d, &dims)
         }
         AttrValue::Literal(Literal::Weight { key, .. }) => format!("weight(\"{}\")", escape(key)),
     }
 }
 
+/// The elements of `t` in literal syntax: a bare element for a scalar, otherwise lists
+/// nested one level per dimension (`[[1.0, 2.0], [3.0, 4.0]]`; `[]` for an empty
+/// dimension). `constant value=...` and the filetests' `run` lines use this form.
+pub fn format_tensor_literal(t: &Tensor) -> String {
+    nested_literal(&t.data, t.shape.dims())
+}
+
+fn nested_literal(d: &TensorData, dims: &[usize]) -> String {
+    let mut out = String::new();
+    nested(&mut out, d, dims, &mut 0);
+    out
+}
+
 fn nested(out: &mut String, d: &TensorData, dims: &[usize], next: &mut usize) {
     let Some((&n, rest)) = dims.split_first() else {
         if *next < d.len() {
-            out.push_str(&element(d, *next));
+            out.push_str(&format_element(d, *next));
         }
         *next += 1;
         return;
@@ -108,7 +119,7 @@ fn nested(out: &mut String, d: &TensorData, dims: &[usize], next: &mut usize) {
 /// One element in literal syntax: shortest round-tripping decimal for floats (with a
 /// `.0` or exponent so it reads as a float), `nan`, `inf`, `-inf`, integers,
 /// `true`/`false`.
-pub(crate) fn element(d: &TensorData, i: usize) -> String {
+pub fn format_element(d: &TensorData, i: usize) -> String {
     fn float(x: f64, text: String) -> String {
         if x.is_nan() {
             "nan".into()

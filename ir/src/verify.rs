@@ -221,27 +221,41 @@ fn callees(m: &Module, f: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 fn check_no_recursion(m: &Module) -> Vec<VerifyError> {
-    // 0 = unvisited, 1 = on the stack, 2 = done.
-    let mut state = vec![0u8; m.functions.len()];
+    #[derive(Copy, Clone, PartialEq)]
+    enum State {
+        Unvisited,
+        OnStack,
+        Done,
+    }
+    let calls: Vec<Vec<(usize, usize)>> = (0..m.functions.len()).map(|f| callees(m, f).collect()).collect();
+    let mut state = vec![State::Unvisited; m.functions.len()];
     let mut errors = Vec::new();
-    fn visit(m: &Module, f: usize, state: &mut [u8], errors: &mut Vec<VerifyError>) {
-        state[f] = 1;
-        for (op, g) in callees(m, f) {
+    // Depth-first search with an explicit stack of (function, next call to follow), so
+    // a long call chain cannot overflow the native stack.
+    for root in 0..m.functions.len() {
+        if state[root] != State::Unvisited {
+            continue;
+        }
+        state[root] = State::OnStack;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((f, next)) = stack.pop() {
+            let Some(&(op, g)) = calls[f].get(next) else {
+                state[f] = State::Done;
+                continue;
+            };
+            stack.push((f, next + 1));
             match state[g] {
-                0 => visit(m, g, state, errors),
-                1 => errors.push(VerifyError {
+                State::Unvisited => {
+                    state[g] = State::OnStack;
+                    stack.push((g, 0));
+                }
+                State::OnStack => errors.push(VerifyError {
                     loc: Location { func: f, op: Some(op) },
                     subject: format!("@{}", m.functions[f].name),
                     message: format!("call to @{} makes a cycle: calls may not recurse", m.functions[g].name),
                 }),
-                _ => {}
+                State::Done => {}
             }
-        }
-        state[f] = 2;
-    }
-    for f in 0..m.functions.len() {
-        if state[f] == 0 {
-            visit(m, f, &mut state, &mut errors);
         }
     }
     errors

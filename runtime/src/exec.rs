@@ -9,7 +9,7 @@ use crate::program::{BufferKind, KernelFn, Program, Step};
 use crate::tensor::{TensorMut, TensorRef};
 
 /// Work (`outer · work_per_iter`) below which a kernel runs on the calling thread.
-const KERNEL_PARALLEL_WORK: usize = 1 << 16;
+pub const KERNEL_PARALLEL_WORK: usize = 1 << 16;
 
 /// What a call needs besides its arena and arguments.
 pub(crate) struct Context<'a> {
@@ -119,7 +119,13 @@ impl Args {
 ///
 /// # Safety
 /// `args` is the kernel's argument table, valid for the whole call.
-unsafe fn run_kernel(pool: &ThreadPool, func: KernelFn, args: *const *mut u8, outer: usize, work_per_iter: usize) {
+pub(crate) unsafe fn run_kernel(
+    pool: &ThreadPool,
+    func: KernelFn,
+    args: *const *mut u8,
+    outer: usize,
+    work_per_iter: usize,
+) {
     let threads = pool.threads();
     let work = outer.saturating_mul(work_per_iter.max(1));
     if threads == 1 || outer <= 1 || work < KERNEL_PARALLEL_WORK {

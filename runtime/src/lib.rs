@@ -11,6 +11,7 @@
 
 mod aligned;
 mod arena;
+pub mod capi;
 mod error;
 mod exec;
 mod executable;

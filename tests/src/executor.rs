@@ -26,3 +26,26 @@ impl Executor for Interpreter {
         xlac_interp::run_entry(module, args).map_err(|e| e.to_string())
     }
 }
+
+/// The JIT at one optimization level, through the driver (`xlac::compile`).
+#[derive(Debug, Clone, Copy)]
+pub struct Jit {
+    /// Optimization level.
+    pub level: xlac::OptLevel,
+}
+
+impl Executor for Jit {
+    fn name(&self) -> &str {
+        match self.level {
+            xlac::OptLevel::O0 => "jit-O0",
+            xlac::OptLevel::O1 => "jit-O1",
+            xlac::OptLevel::O2 => "jit-O2",
+        }
+    }
+
+    fn execute(&self, module: &Module, args: &[Tensor]) -> Result<Vec<Tensor>, String> {
+        let options = xlac::Options { opt_level: self.level, ..Default::default() };
+        let exe = xlac::compile(module, &options).map_err(|e| format!("compile: {e}"))?;
+        exe.run(args).map_err(|e| format!("run: {e}"))
+    }
+}

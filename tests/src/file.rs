@@ -12,6 +12,9 @@ pub enum Command {
     /// `// test run`: run the entry function on each `// run:` line's arguments and
     /// compare with the `// expect:` lines.
     Run,
+    /// `// test pass NAME[,NAME...]` or `// test optimize -O1`: run passes, compare the
+    /// printed result with the trailing expected block, and check the interpreter agrees.
+    Pass,
 }
 
 impl Command {
@@ -21,6 +24,7 @@ impl Command {
             Command::Cat => "cat",
             Command::Verify => "verify",
             Command::Run => "run",
+            Command::Pass => "pass",
         }
     }
 
@@ -70,16 +74,22 @@ pub fn parse_commands(text: &str) -> Result<Vec<Command>, String> {
         }
         let Some(comment) = line.strip_prefix("//") else { break };
         let Some(names) = comment.trim().strip_prefix("test ") else { continue };
+        if crate::subtest_pass::is_pass_line(names) {
+            if !commands.contains(&Command::Pass) {
+                commands.push(Command::Pass);
+            }
+            continue;
+        }
         for name in names.split([' ', ',']).filter(|s| !s.is_empty()) {
-            let c =
-                Command::from_name(name).ok_or_else(|| format!("unknown test `{name}` (known: cat, verify, run)"))?;
+            let c = Command::from_name(name)
+                .ok_or_else(|| format!("unknown test `{name}` (known: cat, verify, run, pass, optimize)"))?;
             if !commands.contains(&c) {
                 commands.push(c);
             }
         }
     }
     if commands.is_empty() {
-        return Err("no `// test cat|verify|run` line at the top of the file".into());
+        return Err("no `// test cat|verify|run|pass` line at the top of the file".into());
     }
     Ok(commands)
 }

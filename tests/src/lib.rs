@@ -16,11 +16,12 @@ mod file;
 mod literal;
 mod runner;
 mod subtest_cat;
+mod subtest_pass;
 mod subtest_run;
 mod subtest_verify;
 
 pub use compare::{compare_tensors, values_close};
-pub use executor::{Executor, Interpreter};
+pub use executor::{Executor, Interpreter, Jit};
 pub use file::{Command, TestFile};
 pub use literal::{format_element, format_tensor, format_typed_literal};
 pub use runner::{collect_files, ops_covered_by_run_tests, run_file, run_filetests, Config, Failure, Report};

@@ -1,7 +1,7 @@
 //! Running filetests: finding them, running each file's tests, blessing, reporting.
 
 use crate::file::{Command, TestFile};
-use crate::{subtest_cat, subtest_run, subtest_verify, Executor, Interpreter};
+use crate::{subtest_cat, subtest_pass, subtest_run, subtest_verify, Executor, Interpreter, Jit};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -20,12 +20,16 @@ pub struct Config {
 }
 
 impl Config {
-    /// Blessing from `XLAC_BLESS=1`, the filter from `XLAC_FILETEST`, and the
-    /// interpreter as the only executor.
+    /// Blessing from `XLAC_BLESS=1`, the filter from `XLAC_FILETEST`, and as
+    /// executors the interpreter (the reference) and the JIT at `-O0` and `-O2`.
     pub fn from_env() -> Config {
         Config {
             bless: std::env::var("XLAC_BLESS").is_ok_and(|v| v == "1"),
-            executors: vec![Box::new(Interpreter)],
+            executors: vec![
+                Box::new(Interpreter),
+                Box::new(Jit { level: xlac::OptLevel::O0 }),
+                Box::new(Jit { level: xlac::OptLevel::O2 }),
+            ],
             filter: std::env::var("XLAC_FILETEST").ok().filter(|s| !s.is_empty()),
         }
     }
@@ -137,6 +141,7 @@ pub fn run_file(path: &Path, config: &Config) -> Result<bool, String> {
             Command::Cat => subtest_cat::run(&cx, &text),
             Command::Verify => subtest_verify::run(&cx, &text),
             Command::Run => subtest_run::run(&cx, &text),
+            Command::Pass => subtest_pass::run(&cx, &text),
         };
         text = step.map_err(|e| format!("test {}: {e}", command.name()))?;
     }

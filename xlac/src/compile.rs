@@ -1,8 +1,10 @@
 //! `compile(module, options) -> Executable`: the compiler pipeline behind one call.
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 use xlac_codegen::CodegenOptions;
 use xlac_ir::{DType, Module, Tensor, TensorData};
+use xlac_passes::{format_pass_stats, pipeline_for, PassStat, PipelineError, PipelineOptions};
 use xlac_runtime::{as_bytes, ElemType, HostTensor, TensorRef};
 
 /// Optimization level. Every level gives results the interpreter agrees with.
@@ -10,11 +12,22 @@ use xlac_runtime::{as_bytes, ElemType, HostTensor, TensorRef};
 pub enum OptLevel {
     /// One kernel per op, no rewriting.
     O0,
-    /// Classic passes and fusion (today: the same code as `-O0`).
+    /// Classic passes (canonicalize, const_fold, cse, dce) and fusion.
     O1,
-    /// `-O1` plus equality saturation (today: the same code as `-O0`).
+    /// `-O1` plus equality saturation.
     #[default]
     O2,
+}
+
+impl OptLevel {
+    /// The level as a number (0, 1, 2).
+    pub fn number(self) -> u8 {
+        match self {
+            OptLevel::O0 => 0,
+            OptLevel::O1 => 1,
+            OptLevel::O2 => 2,
+        }
+    }
 }
 
 /// What `compile` should do.
@@ -26,6 +39,17 @@ pub struct Options {
     pub emit_clif: bool,
     /// Worker threads (default: all cores; `XLAC_THREADS` overrides the default).
     pub threads: Option<usize>,
+    /// Pass names (or `all`) after which the module is printed to the dump sink.
+    pub dump_after: Vec<String>,
+    /// Pass names to skip.
+    pub disabled_passes: Vec<String>,
+    /// Allow rewrites that change floating-point results beyond reassociation.
+    pub fast_math: bool,
+    /// Print the pass statistics table ([`xlac_passes::format_pass_stats`]) to the dump
+    /// sink after optimizing.
+    pub print_pass_stats: bool,
+    /// Verify after every pass even in release builds (debug builds always do).
+    pub verify_each_pass: bool,
 }
 
 /// Why a module could not be compiled.
@@ -34,6 +58,9 @@ pub enum CompileError {
     /// The module breaks the IR's rules.
     #[error("the module does not verify:\n{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Verify(Vec<xlac_ir::VerifyError>),
+    /// The optimizer failed: an unknown pass name, or a pass broke the module.
+    #[error(transparent)]
+    Optimize(#[from] PipelineError),
     /// Code generation failed.
     #[error(transparent)]
     Codegen(#[from] xlac_codegen::CodegenError),
@@ -47,20 +74,57 @@ pub struct Executable {
     exe: xlac_runtime::Executable,
     clif: Vec<(String, String)>,
     compile_time: Duration,
+    pass_stats: Vec<PassStat>,
+    steps: Vec<xlac_codegen::StepReport>,
 }
 
 /// Compiles the entry function of `module` (`@main`, or the only function) to native
-/// code in this process.
+/// code in this process. Dumps and the pass statistics go to stderr.
 pub fn compile(module: &Module, options: &Options) -> Result<Executable, CompileError> {
+    compile_with_sink(module, options, &mut std::io::stderr())
+}
+
+/// [`compile`], writing dumps (`dump_after`) and the pass statistics table
+/// (`print_pass_stats`) to `sink`.
+pub fn compile_with_sink(module: &Module, options: &Options, sink: &mut dyn Write) -> Result<Executable, CompileError> {
     let start = Instant::now();
-    xlac_ir::verify_module(module).map_err(CompileError::Verify)?;
-    let (program, code) = xlac_codegen::compile_module(module, &CodegenOptions { emit_clif: options.emit_clif })?;
+    let (optimized, pass_stats) = optimize_with_sink(module, options, sink)?;
+    let (program, code) = xlac_codegen::compile_module(&optimized, &CodegenOptions { emit_clif: options.emit_clif })?;
     let clif = code.clif_text().to_vec();
+    let steps = code.steps().to_vec();
     let mut exe = xlac_runtime::Executable::try_new(program, Box::new(code))?;
     if let Some(n) = options.threads {
         exe.set_threads(n);
     }
-    Ok(Executable { exe, clif, compile_time: start.elapsed() })
+    Ok(Executable { exe, clif, compile_time: start.elapsed(), pass_stats, steps })
+}
+
+/// Verifies `module` and runs the pass pipeline of `options.opt_level` on a copy,
+/// returning the optimized module and one [`PassStat`] per pass run.
+pub fn optimize(module: &Module, options: &Options) -> Result<(Module, Vec<PassStat>), CompileError> {
+    optimize_with_sink(module, options, &mut std::io::stderr())
+}
+
+fn optimize_with_sink(
+    module: &Module,
+    options: &Options,
+    sink: &mut dyn Write,
+) -> Result<(Module, Vec<PassStat>), CompileError> {
+    xlac_ir::verify_module(module).map_err(CompileError::Verify)?;
+    let mut pipeline = pipeline_for(options.opt_level.number(), options.fast_math);
+    let popts = PipelineOptions {
+        verify_each: options.verify_each_pass,
+        dump_after: options.dump_after.clone(),
+        disabled: options.disabled_passes.clone(),
+        fast_math: options.fast_math,
+    };
+    let mut optimized = module.clone();
+    let run = pipeline.run(&mut optimized, &popts, sink)?;
+    if options.print_pass_stats {
+        // A failed write of diagnostics output is not a compile error.
+        let _ = write!(sink, "{}", format_pass_stats(&run.stats));
+    }
+    Ok((optimized, run.stats))
 }
 
 impl Executable {
@@ -84,6 +148,21 @@ impl Executable {
     /// Wall time from verification to a runnable executable.
     pub fn compile_time(&self) -> Duration {
         self.compile_time
+    }
+
+    /// What each pass of the optimizer did.
+    pub fn pass_stats(&self) -> &[PassStat] {
+        &self.pass_stats
+    }
+
+    /// What each step runs: a kernel's IR ops and domain, or a library call.
+    pub fn steps(&self) -> &[xlac_codegen::StepReport] {
+        &self.steps
+    }
+
+    /// Peak scratch (arena) bytes a call needs.
+    pub fn arena_bytes(&self) -> usize {
+        self.exe.program().arena_bytes
     }
 
     /// Number of steps (generated kernels and library calls) per call.

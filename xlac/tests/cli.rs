@@ -150,7 +150,7 @@ fn malformed_input_gives_a_located_diagnostic_and_exit_code_1() {
 fn help_explains_every_subcommand() {
     let top = xlac(&["--help"]);
     assert!(top.status.success());
-    for sub in ["check", "fmt", "run", "ops"] {
+    for sub in ["check", "fmt", "run", "bench", "ops"] {
         assert!(stdout(&top).contains(sub), "{sub} missing from --help");
         let o = xlac(&[sub, "--help"]);
         assert!(o.status.success(), "{sub} --help");
@@ -172,4 +172,32 @@ fn ops_prints_the_reference_from_the_op_table() {
     for kind in xlac_ir::OpKind::ALL {
         assert!(stdout(&o).contains(&format!("| `{}` |", kind.name())));
     }
+}
+
+#[test]
+fn bench_prints_timings_as_text_and_json() {
+    let model = root().join("examples/reduce.ir");
+    let o = xlac(&["bench", model.to_str().unwrap(), "-n", "3", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("one JSON object");
+    for key in ["median_ms", "min_ms", "max_ms", "compile_ms"] {
+        assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key} in {v}");
+    }
+    assert_eq!(v["runs"], 3);
+    assert!(v["min_ms"].as_f64() <= v["median_ms"].as_f64() && v["median_ms"].as_f64() <= v["max_ms"].as_f64());
+    let text = xlac(&["bench", model.to_str().unwrap(), "-n", "2", "-O0"]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(stdout(&text).contains("median ") && stdout(&text).contains("compile "), "{}", stdout(&text));
+}
+
+#[test]
+fn run_on_the_jit_and_the_interpreter_agree_and_emit_shows_kernels() {
+    let model = root().join("examples/softmax.ir");
+    let jit = xlac(&["run", model.to_str().unwrap(), "--random-inputs", "3"]);
+    let interp = xlac(&["run", model.to_str().unwrap(), "--random-inputs", "3", "--interp"]);
+    assert!(jit.status.success() && interp.status.success(), "{}{}", stderr(&jit), stderr(&interp));
+    assert_eq!(stdout(&jit), stdout(&interp), "the 6-digit previews agree");
+    let clif = xlac(&["run", model.to_str().unwrap(), "--random-inputs", "3", "--emit=clif"]);
+    assert!(clif.status.success(), "{}", stderr(&clif));
+    assert!(stdout(&clif).contains("; kernel ") && stdout(&clif).contains("function "), "{}", stdout(&clif));
 }

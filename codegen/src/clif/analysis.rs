@@ -75,6 +75,22 @@ impl Analysis {
         out
     }
 
+    /// Every expression reachable from `roots` without passing through a node for
+    /// which `stop` holds (those are left out), each once.
+    pub(crate) fn reachable_until(&self, k: &Kernel, roots: &[ExprId], stop: &dyn Fn(ExprId) -> bool) -> Vec<ExprId> {
+        let mut seen: SecondaryMap<ExprId, bool> = SecondaryMap::new();
+        let mut stack = roots.to_vec();
+        let mut out = Vec::new();
+        while let Some(e) = stack.pop() {
+            if std::mem::replace(&mut seen[e], true) || stop(e) {
+                continue;
+            }
+            out.push(e);
+            stack.extend(operands(&k.exprs[e].expr));
+        }
+        out
+    }
+
     /// The element width in bytes (4 or 8) of the values of `roots` that depend on `var`,
     /// when they all share one; `None` when widths mix or only bools depend on it.
     pub(crate) fn vector_width(&self, k: &Kernel, roots: &[ExprId], var: VarId) -> Option<usize> {
@@ -118,11 +134,12 @@ impl Analysis {
 
     /// How to vectorize the innermost domain loop: `Some((lanes, unroll))` or `None`
     /// for a scalar loop.
-    pub(crate) fn domain_plan(&self, k: &Kernel) -> Option<(u8, usize)> {
+    pub(crate) fn domain_plan(&self, k: &Kernel, cached: &dyn Fn(ExprId) -> bool) -> Option<(u8, usize)> {
         let v = k.domain.len().checked_sub(1)? as VarId;
         let roots: Vec<ExprId> = k.outputs.iter().map(|o| o.expr).collect();
         let w = self.vector_width(k, &roots, v)?;
-        let all = self.reachable(k, &roots);
+        // The inner loop's work: what is not hoisted out of it (see `hoist`).
+        let all = self.reachable_until(k, &roots, &|e| super::hoist::is_hoisted(k, self, e) || cached(e));
         let reduces: Vec<(ExprId, VarId)> = all
             .iter()
             .filter_map(|&e| match &k.exprs[e].expr {

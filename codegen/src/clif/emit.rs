@@ -55,6 +55,10 @@ pub(crate) struct Emitter<'a, 'f> {
     pub helpers: HelperRefs,
     /// Whether the target has FMA (passed to vector math).
     pub fma: bool,
+    /// Values kept per row in stack buffers ([`super::rowcache`]) and the buffers.
+    pub cache: super::rowcache::RowCache,
+    /// The stack slot of each row cache buffer.
+    pub cache_slots: Vec<cranelift_codegen::ir::StackSlot>,
     scopes: Vec<HashMap<ExprId, Val>>,
 }
 
@@ -75,6 +79,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
             vec: None,
             helpers,
             fma,
+            cache: Default::default(),
+            cache_slots: Vec::new(),
             scopes: vec![HashMap::new()],
         }
     }
@@ -196,6 +202,10 @@ impl<'a, 'f> Emitter<'a, 'f> {
         if let Some(v) = self.scopes.iter().rev().find_map(|s| s.get(&e)) {
             return *v;
         }
+        if let Some(v) = self.cache_load(e) {
+            self.scopes.last_mut().expect("a scope").insert(e, v);
+            return v;
+        }
         let k = self.k;
         let dtype = k.exprs[e].dtype;
         let v = match &k.exprs[e].expr {
@@ -224,6 +234,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             }
             Expr::Reduce { kind, vars, body } => self.reduce(e, *kind, vars, *body, dtype),
         };
+        self.cache_store(e, v);
         self.scopes.last_mut().expect("a scope").insert(e, v);
         v
     }

@@ -1,7 +1,9 @@
 //! Counted loops and the domain's loop nest: the outermost loop runs `begin..end`, the
-//! innermost is vectorized (unrolled, then one vector at a time, then a scalar tail).
+//! innermost is vectorized (unrolled, then one vector at a time, then a scalar tail),
+//! and loop-invariant nodes are computed before the loops they do not depend on.
 
 use super::emit::{Emitter, VecMode};
+use crate::kernel::ExprId;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, BlockArg, InstBuilder, Value};
 
@@ -71,10 +73,10 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     /// The domain's loops for outer iterations `begin..end`, storing every output at
-    /// every point; `plan` is the innermost loop's `(lanes, unroll)` if vectorized.
-    pub(crate) fn domain(&mut self, begin: Value, end: Value, plan: Option<(u8, usize)>) {
-        let dims = self.k.domain.clone();
-        match dims.len() {
+    /// every point; `plan` is the innermost loop's `(lanes, unroll)` if vectorized;
+    /// `levels` the nodes hoisted to each domain level ([`super::hoist::hoist_plan`]).
+    pub(crate) fn domain(&mut self, begin: Value, end: Value, plan: Option<(u8, usize)>, levels: &[Vec<ExprId>]) {
+        match self.k.domain.len() {
             0 => {
                 let body = self.fb.create_block();
                 let exit = self.fb.create_block();
@@ -85,22 +87,38 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 self.fb.ins().jump(exit, &[]);
                 self.fb.switch_to_block(exit);
             }
-            1 => self.innermost(begin, end, plan),
-            r => {
-                let middle: Vec<(u32, usize)> = (1..r - 1).map(|i| (i as u32, dims[i])).collect();
-                let last = dims[r - 1] as i64;
+            1 => {
+                self.hoist(&levels[0]);
+                self.innermost(begin, end, plan)
+            }
+            _ => {
+                self.hoist(&levels[0]);
                 self.counted_loop(begin, end, 1, vec![], &mut |em, i, _| {
                     em.vars[0] = Some(i);
-                    em.nest(&middle, vec![], &mut |em, _| {
-                        let zero = em.iconst(types::I64, 0);
-                        let hi = em.iconst(types::I64, last);
-                        em.innermost(zero, hi, plan);
-                        vec![]
-                    });
+                    em.hoist(&levels[1]);
+                    em.inner_dims(1, levels, plan);
                     vec![]
                 });
             }
         }
+    }
+
+    /// The loops of domain dims `d..`, each computing the nodes hoisted to its level
+    /// before the loops inside it.
+    fn inner_dims(&mut self, d: usize, levels: &[Vec<ExprId>], plan: Option<(u8, usize)>) {
+        let dims = &self.k.domain;
+        let zero = self.iconst(types::I64, 0);
+        let hi = self.iconst(types::I64, dims[d] as i64);
+        if d + 1 == dims.len() {
+            self.innermost(zero, hi, plan);
+            return;
+        }
+        self.counted_loop(zero, hi, 1, vec![], &mut |em, i, _| {
+            em.vars[d] = Some(i);
+            em.hoist(&levels[d + 1]);
+            em.inner_dims(d + 1, levels, plan);
+            vec![]
+        });
     }
 
     /// The innermost domain loop over `lo..hi`.

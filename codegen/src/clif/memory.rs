@@ -146,8 +146,10 @@ impl Emitter<'_, '_> {
             offset.add_term(i as u32, stride);
             stride *= n as i64;
         }
-        for (j, out) in k.outputs.iter().enumerate() {
-            let v = self.emit(out.expr);
+        // Every output's value first, then the stores: an output written in place of an
+        // input must not overwrite an element another output still reads.
+        let values: Vec<Val> = k.outputs.iter().map(|out| self.emit(out.expr)).collect();
+        for ((j, out), v) in k.outputs.iter().enumerate().zip(values) {
             let idx = self.affine(&offset);
             let addr = self.element_addr(self.ptrs[n_in + j], idx, out.dtype.size_bytes());
             match (self.vec, out.dtype) {

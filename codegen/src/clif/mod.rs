@@ -2,19 +2,21 @@
 //! signature `(args: *const *mut u8, begin: usize, end: usize)`, defined in any
 //! `cranelift_module::Module` (the JIT's, or an object file's).
 
-mod analysis;
+pub(crate) mod analysis;
 mod emit;
 mod helpers;
+pub(crate) mod hoist;
 mod loops;
 mod memory;
 mod reduce;
+mod rowcache;
 mod scalar;
 mod vector;
 
 use crate::kernel::Kernel;
 use crate::CodegenError;
 use analysis::Analysis;
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, UserFuncName};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, UserFuncName};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError};
 use emit::Emitter;
@@ -86,11 +88,18 @@ pub fn define_kernel<M: Module>(
     fb.switch_to_block(entry);
     let [args, begin, end] = fb.block_params(entry)[..] else { unreachable!("three parameters") };
     let mut em = Emitter::new(fb, k, &an, refs, opts.fma);
+    em.cache = rowcache::plan(k, &an);
+    for &(dtype, n) in &em.cache.slots {
+        let data = StackSlotData::new(StackSlotKind::ExplicitSlot, (n * dtype.size_bytes()) as u32, 4);
+        let slot = em.fb.create_sized_stack_slot(data);
+        em.cache_slots.push(slot);
+    }
     let n_args = k.inputs.len() + k.outputs.len();
     let arg_flags = MemFlagsData::new().with_notrap().with_aligned().with_readonly();
     em.ptrs = (0..n_args).map(|i| em.fb.ins().load(ptr, arg_flags, args, (i * ptr.bytes() as usize) as i32)).collect();
-    let plan = an.domain_plan(k);
-    em.domain(begin, end, plan);
+    let plan = an.domain_plan(k, &|e| em.cache.loads.contains_key(&e));
+    let levels = hoist::hoist_plan(k, &an);
+    em.domain(begin, end, plan, &levels);
     em.fb.ins().return_(&[]);
     let mut fb = em.into_builder();
     fb.seal_all_blocks();

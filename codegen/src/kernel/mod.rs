@@ -329,6 +329,8 @@ pub struct Kernel {
     pub exprs: PrimaryMap<ExprId, ExprData>,
     /// Number of index variables used (domain variables first).
     pub num_vars: u32,
+    /// The IR ops this kernel computes, by name, for reports (`xlac compile`).
+    pub origin: Vec<&'static str>,
     interned: HashMap<ExprData, ExprId>,
 }
 
@@ -343,6 +345,7 @@ impl Kernel {
             outputs: Vec::new(),
             exprs: PrimaryMap::new(),
             num_vars,
+            origin: Vec::new(),
             interned: HashMap::new(),
         }
     }
@@ -364,6 +367,11 @@ impl Kernel {
         let first = self.num_vars;
         self.num_vars += n as u32;
         first
+    }
+
+    /// The existing node equal to `expr` of type `dtype`, if there is one.
+    pub fn find(&self, expr: Expr, dtype: DType) -> Option<ExprId> {
+        self.interned.get(&ExprData { expr, dtype }).copied()
     }
 
     /// The node `expr` of type `dtype`, shared with an equal existing node.

@@ -20,11 +20,22 @@ pub(super) fn lower(lw: &mut Lowerer, op: &GOp) -> Result<(KernelBuilder, ExprId
         let len = if scalar { 1 } else { n };
         args.push(lw.load(&mut kb, v, vec![len], vec![DimIndex::affine(index)], None));
     }
-    let k = &mut kb.k;
-    let dtype = ty.dtype;
-    let root = match (op.kind, args.as_slice()) {
+    let root = node(&mut kb.k, op.kind, op.attrs, &args, ty.dtype)?;
+    Ok((kb, root))
+}
+
+/// The expression of elementwise op `kind` (with attributes `attrs`) applied to `args`,
+/// with result type `dtype`.
+pub(super) fn node(
+    k: &mut crate::kernel::Kernel,
+    kind: OpKind,
+    attrs: &xlac_ir::Attrs,
+    args: &[ExprId],
+    dtype: xlac_ir::DType,
+) -> Result<ExprId, CodegenError> {
+    Ok(match (kind, args) {
         (OpKind::Compare, &[a, b]) => {
-            let name = op.attrs.enum_or("dir", "eq");
+            let name = attrs.enum_or("dir", "eq");
             let dir = CmpDir::from_name(name).ok_or_else(|| CodegenError::Invalid(format!("compare dir={name}")))?;
             k.push(Expr::Compare(dir, a, b), dtype)
         }
@@ -38,6 +49,5 @@ pub(super) fn lower(lw: &mut Lowerer, op: &GOp) -> Result<(KernelBuilder, ExprId
         (kind, &[x]) => k.push(Expr::Unary(kind, x), dtype),
         (kind, &[a, b]) => k.push(Expr::Binary(kind, a, b), dtype),
         (kind, _) => return Err(CodegenError::Invalid(format!("`{}` has the wrong operand count", kind.name()))),
-    };
-    Ok((kb, root))
+    })
 }

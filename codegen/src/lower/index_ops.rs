@@ -107,13 +107,7 @@ fn concatenate(lw: &mut Lowerer, kb: &mut KernelBuilder, op: &GOp, dims: &[usize
 }
 
 fn reduce(lw: &mut Lowerer, kb: &mut KernelBuilder, op: &GOp, x_dims: &[usize]) -> Result<ExprId, CodegenError> {
-    let kind = match op.attrs.enum_or("kind", "sum") {
-        "sum" => ReduceKind::Sum,
-        "prod" => ReduceKind::Prod,
-        "max" => ReduceKind::Max,
-        "min" => ReduceKind::Min,
-        other => return Err(CodegenError::Invalid(format!("reduce kind={other}"))),
-    };
+    let kind = reduce_kind(op.attrs)?;
     let rdims = op.attrs.ints("dims");
     let first = kb.k.fresh_vars(rdims.len());
     let mut vars = Vec::new();
@@ -135,4 +129,15 @@ fn reduce(lw: &mut Lowerer, kb: &mut KernelBuilder, op: &GOp, x_dims: &[usize]) 
         return Ok(body);
     }
     Ok(kb.k.push(Expr::Reduce { kind, vars, body }, dtype))
+}
+
+/// The fold of a `reduce` op's `kind` attribute.
+pub(super) fn reduce_kind(attrs: &xlac_ir::Attrs) -> Result<ReduceKind, CodegenError> {
+    Ok(match attrs.enum_or("kind", "sum") {
+        "sum" => ReduceKind::Sum,
+        "prod" => ReduceKind::Prod,
+        "max" => ReduceKind::Max,
+        "min" => ReduceKind::Min,
+        other => return Err(CodegenError::Invalid(format!("reduce kind={other}"))),
+    })
 }

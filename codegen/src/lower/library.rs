@@ -36,6 +36,7 @@ fn transpose_temp(lw: &mut Lowerer, v: Vid, perm: &[usize]) -> BufferId {
     let ty = lw.g.types[v].clone();
     let dims: Vec<usize> = perm.iter().map(|&p| ty.dims()[p]).collect();
     let mut kb = KernelBuilder::new(format!("transpose_{}", lw.g.names[v]), dims);
+    kb.k.origin = vec!["transpose"];
     let mut index = vec![DimIndex::affine(Affine::constant(0)); perm.len()];
     for (i, &p) in perm.iter().enumerate() {
         index[p] = DimIndex::affine(Affine::var(i as VarId, 1, 0));
@@ -51,6 +52,7 @@ fn fill(lw: &mut Lowerer, op: &GOp, c: Scalar) -> BufferId {
     let out = lw.result_buffer(op.result);
     let n = lw.g.types[op.result].shape.num_elements();
     let mut kb = KernelBuilder::new(format!("fill_{}", lw.g.names[op.result]), vec![n]);
+    kb.k.origin = vec!["fill"];
     let e = kb.k.constant(c);
     lw.finish_kernel(kb, e, out);
     out

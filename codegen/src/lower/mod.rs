@@ -8,6 +8,7 @@
 
 mod arena;
 mod elementwise;
+mod fused;
 mod graph;
 mod index_ops;
 mod library;
@@ -59,7 +60,7 @@ pub fn lower_module(m: &Module) -> Result<Lowered, CodegenError> {
     let g = graph::flatten(m)?;
     let mut lw = Lowerer::new(&g);
     for op in &g.ops {
-        if lw.uses[op.result] > 0 {
+        if op.results.iter().any(|&r| lw.uses[r] > 0) {
             lw.lower_op(op)?;
         }
     }
@@ -135,7 +136,7 @@ impl<'g, 'm> Lowerer<'g, 'm> {
         let defined: Vec<bool> = {
             let mut d = vec![false; n];
             for op in &g.ops {
-                d[op.result] = true;
+                op.results.iter().for_each(|&r| d[r] = true);
             }
             d
         };
@@ -187,12 +188,14 @@ impl<'g, 'm> Lowerer<'g, 'm> {
     fn splat_kernel(&mut self, v: Vid, c: Scalar, out: BufferId) {
         let n = self.g.types[v].shape.num_elements();
         let mut kb = KernelBuilder::new(format!("splat_{}", self.g.names[v]), vec![n]);
+        kb.k.origin = vec!["constant"];
         let e = kb.k.constant(c);
         self.finish_kernel(kb, e, out);
     }
 
     /// An expression reading value `v` (viewed with extents `view`) at `index`; a
-    /// splat constant becomes a constant, an empty input the `otherwise` value.
+    /// splat constant read without a guard becomes a constant, an empty input the
+    /// `otherwise` value.
     pub(crate) fn load(
         &mut self,
         kb: &mut KernelBuilder,
@@ -202,12 +205,13 @@ impl<'g, 'm> Lowerer<'g, 'm> {
         otherwise: Option<ExprId>,
     ) -> ExprId {
         let ty = &self.g.types[v];
-        if let Some(c) = self.splat[v].filter(|_| self.value_buf[v].is_none()) {
-            return kb.k.constant(c);
-        }
         let len = ty.shape.num_elements();
         if let (0, Some(o)) = (len, otherwise) {
             return o;
+        }
+        // A guarded load keeps its bounds check, so only unguarded splats inline.
+        if let Some(c) = self.splat[v].filter(|_| self.value_buf[v].is_none() && otherwise.is_none()) {
+            return kb.k.constant(c);
         }
         let dtype = ty.dtype;
         let buf = self.buffer_of(v);
@@ -236,6 +240,7 @@ impl<'g, 'm> Lowerer<'g, 'm> {
             OpKind::ReduceWindow => return library::reduce_window(self, op),
             OpKind::Gather => return library::gather(self, op),
             OpKind::Call => return Err(CodegenError::Invalid("calls are inlined".into())),
+            OpKind::Fusion => return self.fusion(op),
             _ => {}
         }
         let (kb, root) = if op.kind.info().class == OpClass::Elementwise {
@@ -243,8 +248,24 @@ impl<'g, 'm> Lowerer<'g, 'm> {
         } else {
             index_ops::lower(self, op)?
         };
+        let (mut kb, root) = (kb, root);
+        kb.k.origin = vec![op.kind.name()];
         let out = self.result_buffer(v);
         self.finish_kernel(kb, root, out);
+        Ok(())
+    }
+
+    /// A `fusion` op: its prebuilt kernel over the operands' buffers, writing every
+    /// result.
+    fn fusion(&mut self, op: &GOp<'m>) -> Result<(), CodegenError> {
+        let fk = op.fused.as_ref().ok_or_else(|| CodegenError::Invalid("fusion without a kernel".into()))?;
+        let mut args: Vec<BufferId> = fk.inputs.iter().map(|&p| self.buffer_of(op.operands[p])).collect();
+        for &r in &op.results {
+            args.push(self.result_buffer(r));
+        }
+        if !fk.kernel.domain.contains(&0) {
+            self.steps.push(LoweredStep::Kernel { kernel: fk.kernel.clone(), args });
+        }
         Ok(())
     }
 

@@ -66,6 +66,7 @@ func @main(%x: f32[2,3], %y: f32[2,3], %i: i32[2,3], %p: bool[2,3], %idx: i64[2]
   %cnv = convolution %img, %ker, strides=[1,1], padding=[[1,1],[1,1]], lhs_dilation=[1,1], rhs_dilation=[1,1], feature_groups=2, layout=nchw : f32[1,2,4,4]
   %g = gather %x, %idx, axis=1 : f32[2,2]
   %c1, %c2 = call %x, callee=@helper : f32[2,3], f32[]
+  %f1, %f2 = fusion %x, callee=@helper : f32[2,3], f32[]
   return %sel
 }
 "#;

@@ -1,4 +1,4 @@
-//! Cases for `gather` and `call`.
+//! Cases for `gather`, `call` and `fusion`.
 
 use super::common::*;
 use xlac_ir::{AttrValue, Attrs, DType, FunctionBuilder, Module, OpKind, OpKind::*};
@@ -88,6 +88,25 @@ pub fn call_cases() -> Vec<Case> {
     }]
 }
 
+/// `fusion` has `call`'s semantics: the same module with every call a fusion.
+pub fn fusion_cases() -> Vec<Case> {
+    let mut m = call_module();
+    for f in &mut m.functions {
+        for op in &mut f.ops {
+            if op.kind == OpKind::Call {
+                let callee = op.attrs.func("callee").unwrap().to_string();
+                op.kind = OpKind::Fusion;
+                op.attrs = Attrs::new(OpKind::Fusion).with("callee", AttrValue::FuncRef(callee));
+            }
+        }
+    }
+    let mut case = call_cases().remove(0);
+    case.name = "fusions with two results".into();
+    case.kind = OpKind::Fusion;
+    case.module = Ok(m);
+    vec![case]
+}
+
 pub fn cases() -> Vec<Case> {
-    [gather_cases(), call_cases()].concat()
+    [gather_cases(), call_cases(), fusion_cases()].concat()
 }

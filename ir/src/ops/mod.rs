@@ -200,7 +200,7 @@ define_ops! {
         "Reverses the order of elements along each of dims (distinct, in range). Result has the operand's type.";
     // Reductions.
     Reduce   "reduce"   (Fixed(1), "x") [AttrSpec::req("kind", Enum(REDUCE_KINDS)), DIMS] Reduction rules_shape::reduce,
-        "Folds dims (distinct, in range) with kind sum|prod|max|min (identity 0, 1, -inf/MIN, +inf/MAX). Numeric operand; the result drops the reduced dims.";
+        "Folds dims (distinct, in range) with kind sum|prod|max|min (identity 0, 1, -inf/MIN, +inf/MAX; NaN propagates). Float sums and products may be reassociated (compiled code accumulates in vector lanes). Numeric operand; the result drops the reduced dims.";
     ReduceWindow "reduce_window" (Fixed(1), "x") [AttrSpec::req("kind", Enum(POOL_KINDS)), AttrSpec::req("window", Ints), STRIDES, PADDING, AttrSpec::opt("dilation", Ints)] Reduction rules_nn::reduce_window,
         "Pooling: folds each window (one extent per dim, dilation default 1) with kind sum|max|min; strides default 1, padding default 0, padded elements are the kind's identity. Result extent floor((n + lo + hi - (w-1)*d - 1) / s) + 1.";
     // Contractions.
@@ -213,4 +213,6 @@ define_ops! {
         "numpy take: result[a.., i.., b..] = x[a.., indices[i..], b..] along axis; integer indices, out-of-range indices are clamped (as XLA). Result dims: x's before axis, indices', x's after axis.";
     Call     "call"     (AtLeast(0), "args...") [AttrSpec::req("callee", FuncRef)] Other rules::call,
         "Calls another function of the module; operand types equal the callee's parameter types and the results are its result types. Calls may not recurse.";
+    Fusion   "fusion"   (AtLeast(0), "args...") [AttrSpec::req("callee", FuncRef)] Other rules::call,
+        "Calls a function whose body the code generator compiles as one kernel (a fused group). Same typing as call.";
 }

@@ -1,6 +1,7 @@
 //! `xlac bench`.
 
 use super::flags::CompileFlags;
+use super::import::DimFlags;
 use super::run::parse_input;
 use super::{load, Failure, ModelPath};
 use crate::inputs::build_inputs;
@@ -15,6 +16,9 @@ use xlac_runtime::{HostTensor, TensorMut, TensorRef};
 pub struct BenchArgs {
     /// The model whose entry function is timed.
     pub model: ModelPath,
+    /// Symbolic dimensions of an ONNX model.
+    #[command(flatten)]
+    pub dims: DimFlags,
     /// Value of parameter NAME from a .npy file (as for `xlac run`).
     #[arg(long = "input", value_name = "NAME=FILE.npy", value_parser = parse_input)]
     pub inputs: Vec<(String, PathBuf)>,
@@ -38,7 +42,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 pub(super) fn run(a: BenchArgs) -> Result<(), Failure> {
-    let m = load(&a.model)?;
+    let m = load(&a.model, &a.dims)?;
     let f = m.entry().ok_or_else(|| anyhow!("{} has no @main and more than one function", a.model.display()))?;
     let inputs = build_inputs(f, &a.inputs, Some(a.random_inputs))?;
     let exe = crate::compile(&m, &a.compile.options(false)).map_err(|e| anyhow!("compiling @{}: {e}", f.name))?;

@@ -1,5 +1,6 @@
 //! `xlac check`.
 
+use super::import::DimFlags;
 use super::{load, Failure, ModelPath};
 use crate::ModuleSummary;
 
@@ -8,10 +9,13 @@ use crate::ModuleSummary;
 pub struct CheckArgs {
     /// The model to parse and verify.
     pub model: ModelPath,
+    /// Symbolic dimensions of an ONNX model.
+    #[command(flatten)]
+    pub dims: DimFlags,
 }
 
 pub(super) fn run(a: CheckArgs) -> Result<(), Failure> {
-    let m = load(&a.model)?;
+    let m = load(&a.model, &a.dims)?;
     println!("{}: ok: {}", a.model.display(), ModuleSummary::of(&m));
     Ok(())
 }

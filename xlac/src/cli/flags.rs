@@ -12,6 +12,18 @@ pub struct CompileFlags {
     /// the XLAC_THREADS environment variable).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
+    /// Print the module after pass PASS (or after every pass: `all`) to stderr. Repeatable.
+    #[arg(long = "dump-after", value_name = "PASS")]
+    pub dump_after: Vec<String>,
+    /// Skip pass PASS. Repeatable.
+    #[arg(long = "disable-pass", value_name = "PASS")]
+    pub disable_pass: Vec<String>,
+    /// Print a table of the passes run (time, whether they changed the module, notes) to stderr.
+    #[arg(long)]
+    pub pass_stats: bool,
+    /// Allow rewrites that change floating-point results beyond reassociation.
+    #[arg(long)]
+    pub fast_math: bool,
 }
 
 impl CompileFlags {
@@ -22,6 +34,15 @@ impl CompileFlags {
             1 => OptLevel::O1,
             _ => OptLevel::O2,
         };
-        Options { opt_level, emit_clif, threads: self.threads.map(|n| n as usize) }
+        Options {
+            opt_level,
+            emit_clif,
+            threads: self.threads.map(|n| n as usize),
+            dump_after: self.dump_after.clone(),
+            disabled_passes: self.disable_pass.clone(),
+            fast_math: self.fast_math,
+            print_pass_stats: self.pass_stats,
+            verify_each_pass: false,
+        }
     }
 }

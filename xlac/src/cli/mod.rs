@@ -3,10 +3,13 @@
 //! Exit codes: 0 success, 1 bad input (a diagnostic says why), 101 an internal error
 //! (a bug: please report it with the input).
 
+mod aot;
 mod bench;
 mod check;
+mod compile;
 mod flags;
 mod fmt;
+mod import;
 mod ops;
 mod run;
 
@@ -17,7 +20,8 @@ use std::process::ExitCode;
 
 /// xlac: an ahead-of-time tensor graph compiler for CPUs.
 ///
-/// MODEL is an `.ir` file (xlac's SSA tensor IR in text form; see docs/text-format.md).
+/// MODEL is an `.ir` file (xlac's SSA tensor IR in text form; see docs/text-format.md)
+/// or an ONNX model (`.onnx`; fix symbolic dimensions with `--dim NAME=VALUE`).
 #[derive(Parser, Debug)]
 #[command(name = "xlac", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -35,10 +39,18 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Compile MODEL to native code (or interpret it) and run its entry function on given or random inputs.
     Run(run::RunArgs),
+    /// Compile MODEL without running it; print its kernels (the IR ops of each), library
+    /// calls, peak arena size and compile time.
+    Compile(compile::CompileArgs),
     /// Compile MODEL and time calls of its entry function: median, min, max, compile time.
     Bench(bench::BenchArgs),
+    /// Import an ONNX model and write it as `.ir` text (large weights to a side `.safetensors` file).
+    Import(import::ImportArgs),
     /// Print the IR reference: every op, its operands, attributes and type rule (Markdown).
     Ops,
+    /// Compile MODEL ahead of time to OUT.o + OUT.h (a C entry point linking against
+    /// libxlac_runtime.a). `xlac MODEL ...` is short for `xlac aot MODEL ...`.
+    Aot(aot::AotArgs),
 }
 
 /// Why a command failed.
@@ -59,9 +71,9 @@ impl From<xlac_frontend::Diagnostics> for Failure {
     }
 }
 
-/// Loads a model, turning diagnostics into a [`Failure`].
-pub(crate) fn load(path: &std::path::Path) -> Result<xlac_ir::Module, Failure> {
-    Ok(crate::load_model(path)?)
+/// Loads a model (`.ir` or `.onnx`), turning diagnostics into a [`Failure`].
+pub(crate) fn load(path: &std::path::Path, dims: &import::DimFlags) -> Result<xlac_ir::Module, Failure> {
+    Ok(crate::load_model_with(path, &dims.load_options())?)
 }
 
 /// A path argument.
@@ -69,7 +81,7 @@ pub(crate) type ModelPath = PathBuf;
 
 /// Runs the command line in `std::env::args`; returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(with_default_command(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -94,12 +106,29 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `xlac MODEL ...` (a first argument that names an existing file, not a subcommand)
+/// means `xlac aot MODEL ...`.
+fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let is_model = args.get(1).is_some_and(|a| {
+        use clap::CommandFactory;
+        let s = a.to_string_lossy();
+        !s.starts_with('-') && Cli::command().find_subcommand(&*s).is_none() && std::path::Path::new(a).is_file()
+    });
+    if is_model {
+        args.insert(1, "aot".into());
+    }
+    args
+}
+
 fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Run(a) => run::run(a),
+        Command::Compile(a) => compile::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Import(a) => import::run(a),
         Command::Ops => ops::run(),
+        Command::Aot(a) => aot::run(a),
     }
 }

@@ -1,6 +1,7 @@
 //! `xlac run`.
 
 use super::flags::CompileFlags;
+use super::import::DimFlags;
 use super::{load, Failure, ModelPath};
 use crate::inputs::build_inputs;
 use crate::npy::write_npy;
@@ -20,6 +21,9 @@ pub enum Emit {
 pub struct RunArgs {
     /// The model whose entry function (@main, or the only function) runs.
     pub model: ModelPath,
+    /// Symbolic dimensions of an ONNX model.
+    #[command(flatten)]
+    pub dims: DimFlags,
     /// Value of parameter NAME (without `%`) from a C-order .npy file (float32, float64,
     /// int32, int64 or bool). Repeat for several parameters.
     #[arg(long = "input", value_name = "NAME=FILE.npy", value_parser = parse_input)]
@@ -53,7 +57,7 @@ pub(super) fn parse_input(s: &str) -> Result<(String, PathBuf), String> {
 }
 
 pub(super) fn run(a: RunArgs) -> Result<(), Failure> {
-    let m = load(&a.model)?;
+    let m = load(&a.model, &a.dims)?;
     let f = m.entry().ok_or_else(|| anyhow!("{} has no @main and more than one function", a.model.display()))?;
     let inputs = build_inputs(f, &a.inputs, a.random_inputs)?;
     let results = if a.interp {

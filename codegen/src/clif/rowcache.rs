@@ -1,0 +1,187 @@
+//! Row caches: an expensive value a hoisted row reduction computes for every element of
+//! the row is kept in a stack buffer, so the row's inner loop reads it instead of
+//! computing it again. Softmax's `exp(x - max)` is summed by the reduction and divided
+//! in the inner loop: with the cache, `exp` runs once per element, not twice.
+//!
+//! A body node `E` of a reduction `R` over one variable `r` (with the extent of the
+//! innermost domain dim `d`) qualifies when `E` with `r` replaced by `d` is a node `E'`
+//! the inner loop computes, and `E` contains a transcendental. `R` is hoisted out of the
+//! inner loop, so it runs (and fills the buffer for every `r`) before any `E'` is read.
+
+use super::analysis::{bit, operands, Analysis};
+use super::hoist::is_hoisted;
+use crate::kernel::{Expr, ExprId, Kernel, Load, VarId};
+use cranelift_entity::EntityRef;
+use std::collections::HashMap;
+use xlac_ir::{DType, OpKind};
+
+/// Largest row (bytes) cached on the stack.
+const MAX_ROW_BYTES: usize = 64 * 1024;
+/// Most cached values per kernel.
+const MAX_CACHES: usize = 4;
+
+/// The cached values of a kernel.
+#[derive(Default)]
+pub(crate) struct RowCache {
+    /// Body nodes stored into buffer `slot` at their reduction variable: `e -> (slot, r)`.
+    pub stores: HashMap<ExprId, (usize, VarId)>,
+    /// Inner-loop nodes read from buffer `slot` at the innermost variable.
+    pub loads: HashMap<ExprId, usize>,
+    /// Element type and length of each buffer.
+    pub slots: Vec<(DType, usize)>,
+}
+
+/// Whether `e`'s subtree has a transcendental (stopping at reductions).
+fn expensive(k: &Kernel, e: ExprId, memo: &mut HashMap<ExprId, bool>) -> bool {
+    if let Some(&b) = memo.get(&e) {
+        return b;
+    }
+    let here = match &k.exprs[e].expr {
+        Expr::Unary(op, _) => super::helpers::math_fn(*op).is_some(),
+        Expr::Binary(op, _, _) => *op == OpKind::Pow,
+        Expr::Reduce { .. } => return false,
+        _ => false,
+    };
+    let b = here || operands(&k.exprs[e].expr).into_iter().any(|o| expensive(k, o, memo));
+    memo.insert(e, b);
+    b
+}
+
+/// `e` with variable `r` replaced by `d`, if that node exists.
+fn substitute(
+    k: &Kernel,
+    e: ExprId,
+    r: VarId,
+    d: VarId,
+    an: &Analysis,
+    memo: &mut HashMap<ExprId, Option<ExprId>>,
+) -> Option<ExprId> {
+    if an.deps[e] & bit(r) == 0 {
+        return Some(e);
+    }
+    if let Some(&s) = memo.get(&e) {
+        return s;
+    }
+    let data = &k.exprs[e];
+    let mut sub = |x: ExprId| substitute(k, x, r, d, an, memo);
+    let expr = match &data.expr {
+        Expr::Const(_) => Some(data.expr.clone()),
+        Expr::Index(v) => Some(Expr::Index(if *v == r { d } else { *v })),
+        Expr::Load(l) => {
+            let mut index = l.index.clone();
+            for ix in &mut index {
+                let c = ix.affine.coef(r);
+                ix.affine.add_term(r, -c);
+                ix.affine.add_term(d, c);
+            }
+            let otherwise = match l.otherwise {
+                Some(o) => Some(sub(o)?),
+                None => None,
+            };
+            Some(Expr::Load(Load { input: l.input, view: l.view.clone(), index, otherwise }))
+        }
+        Expr::Unary(op, x) => sub(*x).map(|x| Expr::Unary(*op, x)),
+        Expr::Convert(x) => sub(*x).map(Expr::Convert),
+        Expr::Binary(op, a, b) => sub(*a).zip(sub(*b)).map(|(a, b)| Expr::Binary(*op, a, b)),
+        Expr::Compare(dir, a, b) => sub(*a).zip(sub(*b)).map(|(a, b)| Expr::Compare(*dir, a, b)),
+        Expr::Select(p, t, f) => match (sub(*p), sub(*t), sub(*f)) {
+            (Some(p), Some(t), Some(f)) => Some(Expr::Select(p, t, f)),
+            _ => None,
+        },
+        Expr::Reduce { .. } => None,
+    };
+    let s = expr.and_then(|x| k.find(x, data.dtype));
+    memo.insert(e, s);
+    s
+}
+
+/// The row caches of `k`.
+pub(crate) fn plan(k: &Kernel, an: &Analysis) -> RowCache {
+    let mut rc = RowCache::default();
+    let Some(&n) = k.domain.last() else { return rc };
+    let d = k.domain.len() as VarId - 1;
+    let roots: Vec<ExprId> = k.outputs.iter().map(|o| o.expr).collect();
+    let inner = an.reachable_until(k, &roots, &|e| is_hoisted(k, an, e));
+    let in_inner = |e: ExprId| inner.contains(&e);
+    let mut exp_memo = HashMap::new();
+    for r_id in an.reachable(k, &roots) {
+        let Expr::Reduce { vars, body, .. } = &k.exprs[r_id].expr else { continue };
+        let [(r, extent)] = vars[..] else { continue };
+        if extent != n || !is_hoisted(k, an, r_id) {
+            continue;
+        }
+        let mut body_nodes = an.reachable_until(k, &[*body], &|e| matches!(k.exprs[e].expr, Expr::Reduce { .. }));
+        body_nodes.sort_by_key(|e| std::cmp::Reverse(e.index()));
+        let mut covered: Vec<ExprId> = Vec::new();
+        let mut sub_memo = HashMap::new();
+        for e in body_nodes {
+            let dtype = k.exprs[e].dtype;
+            if rc.slots.len() >= MAX_CACHES || dtype == DType::Bool || n * dtype.size_bytes() > MAX_ROW_BYTES {
+                break;
+            }
+            if covered.contains(&e) || an.deps[e] & bit(r) == 0 || !expensive(k, e, &mut exp_memo) {
+                continue;
+            }
+            let Some(e2) = substitute(k, e, r, d, an, &mut sub_memo) else { continue };
+            if !in_inner(e2) || rc.loads.contains_key(&e2) {
+                continue;
+            }
+            covered.extend(an.reachable(k, &[e]));
+            rc.stores.insert(e, (rc.slots.len(), r));
+            rc.loads.insert(e2, rc.slots.len());
+            rc.slots.push((dtype, n));
+        }
+    }
+    rc
+}
+
+impl super::emit::Emitter<'_, '_> {
+    /// The address of element `index` of row cache `slot`.
+    fn cache_addr(&mut self, slot: usize, index: cranelift_codegen::ir::Value) -> cranelift_codegen::ir::Value {
+        use cranelift_codegen::ir::{types, InstBuilder};
+        let size = self.cache.slots[slot].0.size_bytes() as i64;
+        let base = self.fb.ins().stack_addr(types::I64, self.cache_slots[slot], 0);
+        let off = self.fb.ins().imul_imm_s(index, size);
+        self.fb.ins().iadd(base, off)
+    }
+
+    /// Stores `v`, the value of `e`, into its row cache if it has one.
+    pub(crate) fn cache_store(&mut self, e: ExprId, v: super::emit::Val) {
+        use super::emit::Val;
+        use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
+        let Some(&(slot, r)) = self.cache.stores.get(&e) else { return };
+        let vectorized = self.vec.is_some_and(|m| m.var == r);
+        let x = match (v, vectorized) {
+            (Val::V(x), true) | (Val::S(x), false) => x,
+            // The buffer is filled lane by lane or vector by vector along `r` only.
+            _ => return,
+        };
+        let index = self.var(r);
+        let addr = self.cache_addr(slot, index);
+        self.fb.ins().store(MemFlagsData::new().with_notrap(), x, addr, 0);
+    }
+
+    /// The value of `e` read from its row cache, if it has one and the current loop
+    /// body reads it along the innermost domain variable (or scalar).
+    pub(crate) fn cache_load(&mut self, e: ExprId) -> Option<super::emit::Val> {
+        use super::emit::{scalar_ty, Val};
+        use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
+        let &slot = self.cache.loads.get(&e)?;
+        let d = self.k.domain.len() as VarId - 1;
+        let dtype = self.cache.slots[slot].0;
+        let vectorized = match self.vec {
+            None => false,
+            Some(m) if m.var == d => true,
+            Some(_) => return None,
+        };
+        let index = self.var(d);
+        let addr = self.cache_addr(slot, index);
+        let flags = MemFlagsData::new().with_notrap();
+        Some(if vectorized {
+            let ty = self.vec_ty(dtype);
+            Val::V(self.fb.ins().load(ty, flags, addr, 0))
+        } else {
+            Val::S(self.fb.ins().load(scalar_ty(dtype), flags, addr, 0))
+        })
+    }
+}

@@ -1,0 +1,293 @@
+//! Fused kernels against the interpreter: the `fusion` pass on small graphs of
+//! elementwise ops, index maps and reductions (softmax, layernorm, log-softmax, RMSNorm
+//! at odd sizes), then one kernel per group, compared with the interpreter on the
+//! unfused module. Kernel counts pin what fuses.
+
+mod common;
+use common::{data, run};
+use xlac_codegen::{compile_module, lower_module, CodegenOptions, LoweredStep};
+use xlac_ir::Module;
+use xlac_passes::{Fusion, Pass, PassCx};
+
+fn parse(text: &str) -> Module {
+    xlac_frontend::parse_module("test", text, None).unwrap_or_else(|d| panic!("{}", d.render(false)))
+}
+
+/// Fuses `text`, checks that it lowers to `kernels` generated kernels, and compares
+/// the JIT on the fused module with the interpreter on the original (relative `tol`).
+fn check_fused(text: &str, kernels: usize, tol: f64) -> Module {
+    let original = parse(text);
+    let mut fused = original.clone();
+    Fusion::default().run(&mut fused, &mut PassCx::default()).unwrap();
+    xlac_ir::verify_module(&fused).unwrap_or_else(|e| panic!("{e:?}\n{}", xlac_ir::print_module(&fused)));
+    let lowered = lower_module(&fused).unwrap();
+    let count = lowered.steps.iter().filter(|s| matches!(s, LoweredStep::Kernel { .. })).count();
+    assert_eq!(count, kernels, "kernel count of\n{}\n{lowered}", xlac_ir::print_module(&fused));
+    let f = original.entry().unwrap();
+    let inputs: Vec<_> = f.params.iter().enumerate().map(|(i, &p)| data(f.ty(p), i as u64 + 7)).collect();
+    let expected = xlac_interp::run_entry(&original, &inputs).unwrap();
+    let (program, code) = compile_module(&fused, &CodegenOptions::default()).unwrap();
+    let got = run(&program, &inputs);
+    drop(code);
+    for (r, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(g.shape, e.shape);
+        for j in 0..e.data.len() {
+            let (x, y) = (g.data.get_f64(j), e.data.get_f64(j));
+            let ok = (x.is_nan() && y.is_nan()) || (x - y).abs() <= tol * (1.0 + y.abs());
+            assert!(ok, "result {r} element {j}: got {x}, expected {y}\n{lowered}");
+        }
+    }
+    fused
+}
+
+fn softmax(rows: usize, cols: usize) -> String {
+    format!(
+        "func @main(%x: f32[{rows},{cols}]) -> f32[{rows},{cols}] {{
+  %max = reduce %x, kind=max, dims=[1] : f32[{rows}]
+  %max.b = broadcast_in_dim %max, dims=[0] : f32[{rows},{cols}]
+  %shifted = sub %x, %max.b : f32[{rows},{cols}]
+  %exp = exp %shifted : f32[{rows},{cols}]
+  %sum = reduce %exp, kind=sum, dims=[1] : f32[{rows}]
+  %sum.b = broadcast_in_dim %sum, dims=[0] : f32[{rows},{cols}]
+  %y = div %exp, %sum.b : f32[{rows},{cols}]
+  return %y
+}}"
+    )
+}
+
+#[test]
+fn softmax_is_one_kernel() {
+    for (r, c) in [(3, 5), (7, 33), (1, 1), (4, 64)] {
+        check_fused(&softmax(r, c), 1, 1e-5);
+    }
+}
+
+#[test]
+fn log_softmax_is_one_kernel() {
+    let text = "func @main(%x: f32[7,33]) -> f32[7,33] {
+  %max = reduce %x, kind=max, dims=[1] : f32[7]
+  %max.b = broadcast_in_dim %max, dims=[0] : f32[7,33]
+  %shifted = sub %x, %max.b : f32[7,33]
+  %exp = exp %shifted : f32[7,33]
+  %sum = reduce %exp, kind=sum, dims=[1] : f32[7]
+  %lse = log %sum : f32[7]
+  %lse.b = broadcast_in_dim %lse, dims=[0] : f32[7,33]
+  %y = sub %shifted, %lse.b : f32[7,33]
+  return %y
+}";
+    check_fused(text, 1, 1e-5);
+}
+
+fn layernorm(rows: usize, cols: usize) -> String {
+    let inv = 1.0 / cols as f64;
+    format!(
+        "func @main(%x: f32[{rows},{cols}], %g: f32[{cols}], %b: f32[{cols}]) -> f32[{rows},{cols}] {{
+  %inv = constant value={inv} : f32[{rows}]
+  %sum = reduce %x, kind=sum, dims=[1] : f32[{rows}]
+  %mean = mul %sum, %inv : f32[{rows}]
+  %mean.b = broadcast_in_dim %mean, dims=[0] : f32[{rows},{cols}]
+  %d = sub %x, %mean.b : f32[{rows},{cols}]
+  %d2 = mul %d, %d : f32[{rows},{cols}]
+  %ssq = reduce %d2, kind=sum, dims=[1] : f32[{rows}]
+  %var = mul %ssq, %inv : f32[{rows}]
+  %eps = constant value=1e-5 : f32[{rows}]
+  %ve = add %var, %eps : f32[{rows}]
+  %rstd = rsqrt %ve : f32[{rows}]
+  %rstd.b = broadcast_in_dim %rstd, dims=[0] : f32[{rows},{cols}]
+  %xhat = mul %d, %rstd.b : f32[{rows},{cols}]
+  %g.b = broadcast_in_dim %g, dims=[1] : f32[{rows},{cols}]
+  %b.b = broadcast_in_dim %b, dims=[1] : f32[{rows},{cols}]
+  %s = mul %xhat, %g.b : f32[{rows},{cols}]
+  %y = add %s, %b.b : f32[{rows},{cols}]
+  return %y
+}}"
+    )
+}
+
+#[test]
+fn layernorm_is_one_kernel() {
+    for (r, c) in [(3, 5), (7, 33), (2, 128)] {
+        check_fused(&layernorm(r, c), 1, 1e-4);
+    }
+}
+
+#[test]
+fn rms_norm_is_one_kernel() {
+    let text = "func @main(%x: f32[7,33], %g: f32[33]) -> f32[7,33] {
+  %x2 = mul %x, %x : f32[7,33]
+  %ssq = reduce %x2, kind=sum, dims=[1] : f32[7]
+  %n = constant value=0.030303031 : f32[]
+  %n.b = broadcast_in_dim %n, dims=[] : f32[7]
+  %ms = mul %ssq, %n.b : f32[7]
+  %eps = constant value=1e-6 : f32[7]
+  %mse = add %ms, %eps : f32[7]
+  %r = rsqrt %mse : f32[7]
+  %r.b = broadcast_in_dim %r, dims=[0] : f32[7,33]
+  %g.b = broadcast_in_dim %g, dims=[1] : f32[7,33]
+  %xn = mul %x, %r.b : f32[7,33]
+  %y = mul %xn, %g.b : f32[7,33]
+  return %y
+}";
+    check_fused(text, 1, 1e-5);
+}
+
+#[test]
+fn softmax_over_the_last_of_four_dims() {
+    let text = "func @main(%s: f32[2,3,5,7]) -> f32[2,3,5,7] {
+  %max = reduce %s, kind=max, dims=[3] : f32[2,3,5]
+  %max.b = broadcast_in_dim %max, dims=[0,1,2] : f32[2,3,5,7]
+  %sh = sub %s, %max.b : f32[2,3,5,7]
+  %e = exp %sh : f32[2,3,5,7]
+  %sum = reduce %e, kind=sum, dims=[3] : f32[2,3,5]
+  %sum.b = broadcast_in_dim %sum, dims=[0,1,2] : f32[2,3,5,7]
+  %p = div %e, %sum.b : f32[2,3,5,7]
+  return %p
+}";
+    check_fused(text, 1, 1e-5);
+}
+
+#[test]
+fn elementwise_chain_with_index_maps_is_one_kernel() {
+    let text = "func @main(%x: f32[5,3], %b: f32[3], %z: f32[3,5]) -> f32[3,5] {
+  %t = transpose %x, perm=[1,0] : f32[3,5]
+  %b.b = broadcast_in_dim %b, dims=[0] : f32[3,5]
+  %s = add %t, %b.b : f32[3,5]
+  %h = tanh %s : f32[3,5]
+  %r = reverse %z, dims=[1] : f32[3,5]
+  %l = logistic %r : f32[3,5]
+  %y = mul %h, %l : f32[3,5]
+  return %y
+}";
+    check_fused(text, 1, 1e-5);
+}
+
+#[test]
+fn reshapes_slices_iota_and_pad_compose() {
+    let text = "func @main(%x: f32[6,5], %v: f32[4], %w: f32[3]) -> f32[5,7] {
+  %flat = reshape %x : f32[30]
+  %e = exp %flat : f32[30]
+  %split = reshape %e : f32[5,6]
+  %sl = slice %split, start=[0,1], limit=[5,6] : f32[5,5]
+  %i = iota dim=1 : f32[5,5]
+  %a = add %sl, %i : f32[5,5]
+  %zero = constant value=0.5 : f32[]
+  %p = pad %v, %zero, low=[1], high=[2] : f32[7]
+  %c = concatenate %w, %v, dim=0 : f32[7]
+  %pc = add %p, %c : f32[7]
+  %pc.b = broadcast_in_dim %pc, dims=[1] : f32[5,7]
+  %a2 = pad %a, %zero, low=[0,1], high=[0,1] : f32[5,7]
+  %y = mul %a2, %pc.b : f32[5,7]
+  return %y
+}";
+    // The pad of the computed %a reads it as a kernel input: two kernels.
+    check_fused(text, 2, 1e-5);
+}
+
+#[test]
+fn a_column_reduction_is_not_recomputed_per_row() {
+    let text = "func @main(%x: f32[6,9]) -> f32[6,9] {
+  %s = reduce %x, kind=sum, dims=[0] : f32[9]
+  %s.b = broadcast_in_dim %s, dims=[1] : f32[6,9]
+  %y = div %x, %s.b : f32[6,9]
+  return %y
+}";
+    check_fused(text, 2, 1e-5);
+}
+
+#[test]
+fn a_full_reduction_feeds_its_consumers_in_one_kernel() {
+    let text = "func @main(%x: f32[6,9]) -> f32[6,9] {
+  %s = reduce %x, kind=sum, dims=[0,1] : f32[]
+  %s.b = broadcast_in_dim %s, dims=[] : f32[6,9]
+  %y = sub %x, %s.b : f32[6,9]
+  return %y
+}";
+    check_fused(text, 1, 1e-5);
+}
+
+#[test]
+fn returned_values_of_the_domain_shape_are_extra_outputs() {
+    let text = "func @main(%x: f32[4,5]) -> (f32[4,5], f32[4,5]) {
+  %e = exp %x : f32[4,5]
+  %s = reduce %e, kind=sum, dims=[1] : f32[4]
+  %s.b = broadcast_in_dim %s, dims=[0] : f32[4,5]
+  %y = div %e, %s.b : f32[4,5]
+  return %y, %e
+}";
+    check_fused(text, 1, 1e-5);
+    // Returning %s too (another shape) makes it a kernel of its own, and %e, read by
+    // two kernels, a third.
+    let text = text
+        .replace("-> (f32[4,5], f32[4,5])", "-> (f32[4,5], f32[4,5], f32[4])")
+        .replace("return %y, %e", "return %y, %e, %s");
+    check_fused(&text, 3, 1e-5);
+}
+
+#[test]
+fn integer_and_bool_ops_fuse() {
+    let text = "func @main(%a: i32[3,4], %b: i32[4]) -> i32[3,4] {
+  %b.b = broadcast_in_dim %b, dims=[1] : i32[3,4]
+  %s = add %a, %b.b : i32[3,4]
+  %z = constant value=0 : i32[3,4]
+  %pos = compare %s, %z, dir=gt : bool[3,4]
+  %n = neg %s : i32[3,4]
+  %y = select %pos, %s, %n : i32[3,4]
+  %m = reduce %y, kind=max, dims=[1] : i32[3]
+  %m.b = broadcast_in_dim %m, dims=[0] : i32[3,4]
+  %r = sub %m.b, %y : i32[3,4]
+  return %r
+}";
+    check_fused(text, 1, 0.0);
+}
+
+#[test]
+fn calls_are_inlined_before_fusion() {
+    let text = "func @act(%h: f32[4,6]) -> f32[4,6] {
+  %t = tanh %h : f32[4,6]
+  return %t
+}
+
+func @main(%x: f32[4,6]) -> f32[4,6] {
+  %a = call %x, callee=@act : f32[4,6]
+  %b = exp %a : f32[4,6]
+  return %b
+}";
+    check_fused(text, 1, 1e-5);
+}
+
+#[test]
+fn a_vector_softmax_recomputes_nothing_per_element() {
+    // Domain [n]: the reductions are hoisted to the kernel's entry (each chunk of the
+    // outer loop computes them), and exp is cached for the whole row.
+    let text = "func @main(%x: f32[37]) -> f32[37] {
+  %max = reduce %x, kind=max, dims=[0] : f32[]
+  %max.b = broadcast_in_dim %max, dims=[] : f32[37]
+  %sh = sub %x, %max.b : f32[37]
+  %e = exp %sh : f32[37]
+  %sum = reduce %e, kind=sum, dims=[0] : f32[]
+  %sum.b = broadcast_in_dim %sum, dims=[] : f32[37]
+  %y = div %e, %sum.b : f32[37]
+  return %y
+}";
+    check_fused(text, 1, 1e-5);
+}
+
+#[test]
+fn a_softmax_between_matmuls_writes_in_place_of_its_input() {
+    // qk (2*5*7 f32 = 280 bytes, 320 in the arena) dies at the softmax, which reads
+    // each row completely (its reductions) before writing it: p takes qk's space.
+    let text = "func @main(%q: f32[2,5,3], %k: f32[2,7,3], %v: f32[2,7,3]) -> f32[2,5,3] {
+  %qk = dot_general %q, %k, lhs_batch=[0], rhs_batch=[0], lhs_contract=[2], rhs_contract=[2] : f32[2,5,7]
+  %max = reduce %qk, kind=max, dims=[2] : f32[2,5]
+  %max.b = broadcast_in_dim %max, dims=[0,1] : f32[2,5,7]
+  %sh = sub %qk, %max.b : f32[2,5,7]
+  %e = exp %sh : f32[2,5,7]
+  %sum = reduce %e, kind=sum, dims=[2] : f32[2,5]
+  %sum.b = broadcast_in_dim %sum, dims=[0,1] : f32[2,5,7]
+  %p = div %e, %sum.b : f32[2,5,7]
+  %y = dot_general %p, %v, lhs_batch=[0], rhs_batch=[0], lhs_contract=[2], rhs_contract=[1] : f32[2,5,3]
+  return %y
+}";
+    let fused = check_fused(text, 1, 1e-5);
+    assert_eq!(lower_module(&fused).unwrap().arena_bytes, 320);
+}

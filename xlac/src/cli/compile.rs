@@ -1,0 +1,79 @@
+//! `xlac compile`: compiles a model without running it and reports what it became:
+//! the kernels (with the IR ops each computes and its domain) and library calls, the
+//! peak arena size and the compile time.
+
+use super::flags::CompileFlags;
+use super::import::DimFlags;
+use super::{load, Failure, ModelPath};
+use anyhow::anyhow;
+
+/// Arguments of `xlac compile`.
+#[derive(clap::Args, Debug)]
+pub struct CompileArgs {
+    /// The model whose entry function (@main, or the only function) is compiled.
+    pub model: ModelPath,
+    /// Symbolic dimensions of an ONNX model.
+    #[command(flatten)]
+    pub dims: DimFlags,
+    /// Print only the totals (kernels, library calls, arena bytes, compile time).
+    #[arg(long)]
+    pub stats: bool,
+    /// Print one JSON object: kernels, library_calls, steps, arena_bytes, compile_ms.
+    #[arg(long)]
+    pub json: bool,
+    /// Compilation flags.
+    #[command(flatten)]
+    pub compile: CompileFlags,
+}
+
+pub(super) fn run(a: CompileArgs) -> Result<(), Failure> {
+    let m = load(&a.model, &a.dims)?;
+    let exe =
+        crate::compile(&m, &a.compile.options(false)).map_err(|e| anyhow!("compiling {}: {e}", a.model.display()))?;
+    let steps = exe.steps();
+    let kernels = steps.iter().filter(|s| !s.library).count();
+    let library = steps.len() - kernels;
+    let compile_ms = exe.compile_time().as_secs_f64() * 1e3;
+    if a.json {
+        let list: Vec<serde_json::Value> = steps
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "name": s.name,
+                    "library": s.library,
+                    "ops": s.ops,
+                    "domain": s.domain,
+                })
+            })
+            .collect();
+        let obj = serde_json::json!({
+            "model": a.model.display().to_string(),
+            "opt_level": a.compile.opt,
+            "kernels": kernels,
+            "library_calls": library,
+            "steps": list,
+            "arena_bytes": exe.arena_bytes(),
+            "compile_ms": compile_ms,
+        });
+        println!("{obj}");
+        return Ok(());
+    }
+    if !a.stats {
+        let mut k = 0;
+        for s in steps {
+            if s.library {
+                println!("library {}", s.name);
+            } else {
+                println!("kernel {k} ({s})");
+                k += 1;
+            }
+        }
+    }
+    println!(
+        "{}: {kernels} kernels, {library} library calls, arena {} bytes, compile {compile_ms:.1} ms (-O{})",
+        a.model.display(),
+        exe.arena_bytes(),
+        a.compile.opt
+    );
+    Ok(())
+}
