@@ -150,7 +150,7 @@ fn malformed_input_gives_a_located_diagnostic_and_exit_code_1() {
 fn help_explains_every_subcommand() {
     let top = xlac(&["--help"]);
     assert!(top.status.success());
-    for sub in ["check", "fmt", "run", "bench", "ops"] {
+    for sub in ["check", "fmt", "run", "compile", "bench", "ops"] {
         assert!(stdout(&top).contains(sub), "{sub} missing from --help");
         let o = xlac(&[sub, "--help"]);
         assert!(o.status.success(), "{sub} --help");
@@ -200,4 +200,29 @@ fn run_on_the_jit_and_the_interpreter_agree_and_emit_shows_kernels() {
     let clif = xlac(&["run", model.to_str().unwrap(), "--random-inputs", "3", "--emit=clif"]);
     assert!(clif.status.success(), "{}", stderr(&clif));
     assert!(stdout(&clif).contains("; kernel ") && stdout(&clif).contains("function "), "{}", stdout(&clif));
+}
+
+#[test]
+fn compile_reports_kernels_and_writes_an_object() {
+    for (name, kernels) in [("softmax", 1), ("layernorm", 1), ("ew_chain", 1)] {
+        let model = root().join(format!("examples/{name}.ir"));
+        let o = xlac(&["compile", model.to_str().unwrap(), "-O2", "--stats", "--no-object"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains(&format!(": {kernels} kernels, 0 library calls, arena ")), "{name}: {out}");
+        assert!(out.contains("kernel 0 (") && out.contains("compile "), "{name}: {out}");
+        let j = xlac(&["compile", model.to_str().unwrap(), "-O2", "--json", "--no-object"]);
+        let v: serde_json::Value = serde_json::from_str(stdout(&j).trim()).expect("one JSON object");
+        assert_eq!(v["kernels"], kernels, "{v}");
+        assert!(v["arena_bytes"].is_u64() && v["compile_ms"].as_f64().is_some(), "{v}");
+    }
+    let dir = scratch("compile");
+    let out = dir.join("sm");
+    let model = root().join("examples/softmax.ir");
+    let o = xlac(&[model.to_str().unwrap(), "-O2", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("wrote "), "{}", stdout(&o));
+    let header = std::fs::read_to_string(dir.join("sm.h")).unwrap();
+    assert!(header.contains("int sm_run(") && header.contains("SM_SCRATCH_BYTES"), "{header}");
+    assert!(std::fs::metadata(dir.join("sm.o")).unwrap().len() > 0);
 }

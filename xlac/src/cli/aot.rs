@@ -1,21 +1,16 @@
-//! `xlac aot` (and its shorthand `xlac MODEL ...`): ahead-of-time compilation of a model
-//! to an object file and a C header that link against `libxlac_runtime.a`.
+//! Ahead-of-time output of `xlac compile` (and its shorthand `xlac MODEL ...`): an
+//! object file and a C header that link against `libxlac_runtime.a`.
 
 use super::flags::CompileFlags;
-use super::import::DimFlags;
-use super::{load, Failure, ModelPath};
+use super::Failure;
 use anyhow::{anyhow, Context};
 use std::path::{Path, PathBuf};
 use xlac_codegen::aot::{c_identifier, compile_object, is_c_identifier, AotOptions};
+use xlac_ir::Module;
 
-/// Arguments of `xlac aot`.
+/// Where and how `xlac compile` writes the object file and header.
 #[derive(clap::Args, Debug)]
-pub struct AotArgs {
-    /// The model whose entry function (@main, or the only function) is compiled.
-    pub model: ModelPath,
-    /// Symbolic dimensions of an ONNX model.
-    #[command(flatten)]
-    pub dims: DimFlags,
+pub struct ObjectArgs {
     /// Write OUT.o and OUT.h (default: the model's path without its extension).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -31,17 +26,14 @@ pub struct AotArgs {
     /// instead of embedding them in the object.
     #[arg(long)]
     pub weights_file: bool,
-    /// Compilation flags.
-    #[command(flatten)]
-    pub compile: CompileFlags,
 }
 
 /// `OUT` without a trailing `.o`/`.h`.
-fn output_base(a: &AotArgs) -> PathBuf {
+fn output_base(model: &Path, a: &ObjectArgs) -> PathBuf {
     match &a.output {
         Some(o) if matches!(o.extension().and_then(|e| e.to_str()), Some("o" | "h")) => o.with_extension(""),
         Some(o) => o.clone(),
-        None => a.model.with_extension(""),
+        None => model.with_extension(""),
     }
 }
 
@@ -51,29 +43,31 @@ fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-pub(super) fn run(a: AotArgs) -> Result<(), Failure> {
-    let base = output_base(&a);
+/// Compiles `m` (loaded from `model`) to OUT.o + OUT.h (+ OUT.weights) and returns the
+/// line that says what was written.
+pub(super) fn write_object(model: &Path, m: &Module, a: &ObjectArgs, flags: &CompileFlags) -> Result<String, Failure> {
+    let base = output_base(model, a);
     let name = match &a.name {
         Some(n) if is_c_identifier(n) => n.clone(),
         Some(n) => return Err(anyhow!("--name `{n}` is not a C identifier").into()),
         None => c_identifier(&base.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
     };
-    let m = load(&a.model, &a.dims)?;
-    let f = m.entry().ok_or_else(|| anyhow!("{} has no @main and more than one function", a.model.display()))?;
+    let f = m.entry().ok_or_else(|| anyhow!("{} has no @main and more than one function", model.display()))?;
     let (optimized, _) =
-        crate::optimize(&m, &a.compile.options(false)).map_err(|e| anyhow!("compiling @{}: {e}", f.name))?;
+        crate::optimize(m, &flags.options(false)).map_err(|e| anyhow!("compiling @{}: {e}", f.name))?;
     let lowered = xlac_codegen::lower_module(&optimized).map_err(|e| anyhow!("compiling @{}: {e}", f.name))?;
     let opts = AotOptions { name: name.clone(), target: a.target.clone(), weights_file: a.weights_file };
     let art = compile_object(&lowered, &opts).map_err(|e| anyhow!("compiling @{}: {e}", f.name))?;
     let (obj, hdr) = (with_suffix(&base, ".o"), with_suffix(&base, ".h"));
     std::fs::write(&obj, &art.object).with_context(|| format!("cannot write {}", obj.display()))?;
     std::fs::write(&hdr, &art.header).with_context(|| format!("cannot write {}", hdr.display()))?;
+    let mut report = String::new();
     if let Some(blob) = &art.weights {
         let path = with_suffix(&base, ".weights");
         std::fs::write(&path, blob).with_context(|| format!("cannot write {}", path.display()))?;
-        println!("wrote {} ({} bytes)", path.display(), blob.len());
+        report.push_str(&format!("wrote {} ({} bytes)\n", path.display(), blob.len()));
     }
-    println!(
+    report.push_str(&format!(
         "wrote {} ({} bytes, {}) and {}: {name}_run, {} steps, scratch {} bytes",
         obj.display(),
         art.object.len(),
@@ -81,6 +75,6 @@ pub(super) fn run(a: AotArgs) -> Result<(), Failure> {
         hdr.display(),
         lowered.steps.len(),
         art.scratch.total()
-    );
-    Ok(())
+    ));
+    Ok(report)
 }

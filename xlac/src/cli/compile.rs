@@ -1,7 +1,9 @@
-//! `xlac compile`: compiles a model without running it and reports what it became:
-//! the kernels (with the IR ops each computes and its domain) and library calls, the
-//! peak arena size and the compile time.
+//! `xlac compile` (and its shorthand `xlac MODEL ...`): compiles a model ahead of time to
+//! an object file and a C header, and reports what it became: the kernels (with the IR
+//! ops each computes and its domain) and library calls, the peak arena size and the
+//! compile time.
 
+use super::aot::{write_object, ObjectArgs};
 use super::flags::CompileFlags;
 use super::import::DimFlags;
 use super::{load, Failure, ModelPath};
@@ -15,12 +17,20 @@ pub struct CompileArgs {
     /// Symbolic dimensions of an ONNX model.
     #[command(flatten)]
     pub dims: DimFlags,
-    /// Print only the totals (kernels, library calls, arena bytes, compile time).
+    /// Print what the model became: each kernel with its IR ops and domain, the
+    /// library calls, the peak arena size and the compile time.
     #[arg(long)]
     pub stats: bool,
-    /// Print one JSON object: kernels, library_calls, steps, arena_bytes, compile_ms.
+    /// Print the same as one JSON object: kernels, library_calls, steps, arena_bytes,
+    /// compile_ms (what was written goes to standard error).
     #[arg(long)]
     pub json: bool,
+    /// Do not write the object file and header (with --stats or --json: only report).
+    #[arg(long)]
+    pub no_object: bool,
+    /// Object output.
+    #[command(flatten)]
+    pub object: ObjectArgs,
     /// Compilation flags.
     #[command(flatten)]
     pub compile: CompileFlags,
@@ -28,6 +38,17 @@ pub struct CompileArgs {
 
 pub(super) fn run(a: CompileArgs) -> Result<(), Failure> {
     let m = load(&a.model, &a.dims)?;
+    if !a.no_object {
+        let wrote = write_object(&a.model, &m, &a.object, &a.compile)?;
+        if a.json {
+            eprintln!("{wrote}");
+        } else {
+            println!("{wrote}");
+        }
+    }
+    if !a.stats && !a.json {
+        return Ok(());
+    }
     let exe =
         crate::compile(&m, &a.compile.options(false)).map_err(|e| anyhow!("compiling {}: {e}", a.model.display()))?;
     let steps = exe.steps();
@@ -58,7 +79,7 @@ pub(super) fn run(a: CompileArgs) -> Result<(), Failure> {
         println!("{obj}");
         return Ok(());
     }
-    if !a.stats {
+    {
         let mut k = 0;
         for s in steps {
             if s.library {

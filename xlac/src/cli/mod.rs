@@ -23,7 +23,14 @@ use std::process::ExitCode;
 /// MODEL is an `.ir` file (xlac's SSA tensor IR in text form; see docs/text-format.md)
 /// or an ONNX model (`.onnx`; fix symbolic dimensions with `--dim NAME=VALUE`).
 #[derive(Parser, Debug)]
-#[command(name = "xlac", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "xlac",
+    version,
+    about = "xlac: an ahead-of-time tensor graph compiler for CPUs",
+    long_about = "xlac: an ahead-of-time tensor graph compiler for CPUs.\n\nMODEL is an .ir file (xlac's SSA tensor IR in text form, see docs/text-format.md) or an .onnx file. \
+                  `xlac MODEL -O2` compiles it to MODEL.o + MODEL.h for C programs; `xlac run` compiles it in-process and runs it.",
+    propagate_version = true
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -39,8 +46,9 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Compile MODEL to native code (or interpret it) and run its entry function on given or random inputs.
     Run(run::RunArgs),
-    /// Compile MODEL without running it; print its kernels (the IR ops of each), library
-    /// calls, peak arena size and compile time.
+    /// Compile MODEL ahead of time to OUT.o + OUT.h (a C entry point linking against
+    /// libxlac_runtime.a); --stats prints its kernels (the IR ops of each), library calls,
+    /// peak arena size and compile time. `xlac MODEL ...` is short for `xlac compile MODEL ...`.
     Compile(compile::CompileArgs),
     /// Compile MODEL and time calls of its entry function: median, min, max, compile time.
     Bench(bench::BenchArgs),
@@ -48,9 +56,6 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Print the IR reference: every op, its operands, attributes and type rule (Markdown).
     Ops,
-    /// Compile MODEL ahead of time to OUT.o + OUT.h (a C entry point linking against
-    /// libxlac_runtime.a). `xlac MODEL ...` is short for `xlac aot MODEL ...`.
-    Aot(aot::AotArgs),
 }
 
 /// Why a command failed.
@@ -107,7 +112,7 @@ pub fn main() -> ExitCode {
 }
 
 /// `xlac MODEL ...` (a first argument that names an existing file, not a subcommand)
-/// means `xlac aot MODEL ...`.
+/// means `xlac compile MODEL ...`.
 fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let is_model = args.get(1).is_some_and(|a| {
         use clap::CommandFactory;
@@ -115,7 +120,7 @@ fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsSt
         !s.starts_with('-') && Cli::command().find_subcommand(&*s).is_none() && std::path::Path::new(a).is_file()
     });
     if is_model {
-        args.insert(1, "aot".into());
+        args.insert(1, "compile".into());
     }
     args
 }
@@ -129,6 +134,5 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Bench(a) => bench::run(a),
         Command::Import(a) => import::run(a),
         Command::Ops => ops::run(),
-        Command::Aot(a) => aot::run(a),
     }
 }
