@@ -209,7 +209,7 @@ fn compile_reports_kernels_and_writes_an_object() {
         let o = xlac(&["compile", model.to_str().unwrap(), "-O2", "--stats", "--no-object"]);
         assert!(o.status.success(), "{}", stderr(&o));
         let out = stdout(&o);
-        assert!(out.contains(&format!(": {kernels} kernels, 0 library calls, arena ")), "{name}: {out}");
+        assert!(out.contains(&format!(": {kernels} kernel, 0 library calls, arena ")), "{name}: {out}");
         assert!(out.contains("kernel 0 (") && out.contains("compile "), "{name}: {out}");
         let j = xlac(&["compile", model.to_str().unwrap(), "-O2", "--json", "--no-object"]);
         let v: serde_json::Value = serde_json::from_str(stdout(&j).trim()).expect("one JSON object");

@@ -91,8 +91,10 @@ pub(super) fn run(a: CompileArgs) -> Result<(), Failure> {
         }
     }
     println!(
-        "{}: {kernels} kernels, {library} library calls, arena {} bytes, compile {compile_ms:.1} ms (-O{})",
+        "{}: {kernels} kernel{}, {library} library call{}, arena {} bytes, compile {compile_ms:.1} ms (-O{})",
         a.model.display(),
+        if kernels == 1 { "" } else { "s" },
+        if library == 1 { "" } else { "s" },
         exe.arena_bytes(),
         a.compile.opt
     );
