@@ -46,6 +46,38 @@ impl Shape {
     }
 }
 
+/// Groups of dims (extent-1 dims left out) with equal products in two shapes of one
+/// element count: `(dims of a, dims of b)` per group, in order. A reshape from `a` to
+/// `b` maps each group of `a` onto its group of `b`, so a group with one dim on either
+/// side is an affine index map. `None` when the counts differ or an extent is zero.
+pub fn reshape_groups(a: &[usize], b: &[usize]) -> Option<Vec<(Vec<usize>, Vec<usize>)>> {
+    let na: Vec<usize> = (0..a.len()).filter(|&d| a[d] != 1).collect();
+    let nb: Vec<usize> = (0..b.len()).filter(|&d| b[d] != 1).collect();
+    if a.contains(&0) || b.contains(&0) || a.iter().product::<usize>() != b.iter().product::<usize>() {
+        return None;
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < na.len() && j < nb.len() {
+        let (mut ga, mut gb) = (vec![na[i]], vec![nb[j]]);
+        let (mut pa, mut pb) = (a[na[i]], b[nb[j]]);
+        i += 1;
+        j += 1;
+        while pa != pb {
+            if pa < pb {
+                ga.push(*na.get(i)?);
+                pa *= a[na[i]];
+                i += 1;
+            } else {
+                gb.push(*nb.get(j)?);
+                pb *= b[nb[j]];
+                j += 1;
+            }
+        }
+        out.push((ga, gb));
+    }
+    Some(out)
+}
+
 impl From<Vec<usize>> for Shape {
     fn from(v: Vec<usize>) -> Shape {
         Shape(v)

@@ -3,6 +3,7 @@
 //! elements.
 
 use crate::kernel::{Affine, DimIndex};
+use xlac_ir::reshape_groups;
 
 /// Where a value is read: the extents it is viewed as (their product is its element
 /// count) and one index per view dimension.
@@ -41,35 +42,4 @@ impl Ctx {
         }
         Some(out)
     }
-}
-
-/// Groups of dims (extent-1 dims left out) with equal products in two shapes of one
-/// element count: `(dims of a, dims of b)` per group. `None` when the counts differ or
-/// any extent is zero. (The fusion pass predicts fusibility with the same grouping.)
-pub(crate) fn reshape_groups(a: &[usize], b: &[usize]) -> Option<Vec<(Vec<usize>, Vec<usize>)>> {
-    let na: Vec<usize> = (0..a.len()).filter(|&d| a[d] != 1).collect();
-    let nb: Vec<usize> = (0..b.len()).filter(|&d| b[d] != 1).collect();
-    if a.contains(&0) || b.contains(&0) || a.iter().product::<usize>() != b.iter().product::<usize>() {
-        return None;
-    }
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < na.len() && j < nb.len() {
-        let (mut ga, mut gb) = (vec![na[i]], vec![nb[j]]);
-        let (mut pa, mut pb) = (a[na[i]], b[nb[j]]);
-        i += 1;
-        j += 1;
-        while pa != pb {
-            if pa < pb {
-                ga.push(*na.get(i)?);
-                pa *= a[na[i]];
-                i += 1;
-            } else {
-                gb.push(*nb.get(j)?);
-                pb *= b[nb[j]];
-                j += 1;
-            }
-        }
-        out.push((ga, gb));
-    }
-    Some(out)
 }
