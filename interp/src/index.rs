@@ -5,30 +5,7 @@ use crate::num::{map_any, map_any2};
 use crate::InterpError;
 use xlac_ir::TensorData;
 
-/// Calls `f` with every multi-index of `dims`, in row-major order: once with `[]` for a
-/// scalar, never when an extent is 0.
-pub(crate) fn for_each_index(dims: &[usize], mut f: impl FnMut(&[usize])) {
-    if dims.contains(&0) {
-        return;
-    }
-    let mut idx = vec![0usize; dims.len()];
-    loop {
-        f(&idx);
-        // Odometer increment: bump the last digit, carrying into earlier ones.
-        let mut d = dims.len();
-        loop {
-            if d == 0 {
-                return;
-            }
-            d -= 1;
-            idx[d] += 1;
-            if idx[d] < dims[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
-    }
-}
+pub(crate) use xlac_ir::for_each_index;
 
 /// Row-major strides of `dims`, in elements.
 pub(crate) fn strides(dims: &[usize]) -> Vec<usize> {

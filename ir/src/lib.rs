@@ -24,5 +24,5 @@ pub use ops::{Arity, OpInfo, OpKind};
 pub use printer::{format_element, format_tensor_literal, print_function, print_module};
 pub use reference::op_reference_markdown;
 pub use tensor::{Tensor, TensorData};
-pub use types::{reshape_groups, Shape, TensorType};
+pub use types::{for_each_index, reshape_groups, Shape, TensorType};
 pub use verify::{verify_module, InferCx, Location, VerifyError};

@@ -46,6 +46,31 @@ impl Shape {
     }
 }
 
+/// Calls `f` with every multi-index of `dims`, in row-major order: once with `[]` for a
+/// scalar, never when an extent is 0.
+pub fn for_each_index(dims: &[usize], mut f: impl FnMut(&[usize])) {
+    if dims.contains(&0) {
+        return;
+    }
+    let mut idx = vec![0usize; dims.len()];
+    loop {
+        f(&idx);
+        // Odometer increment: bump the last digit, carrying into earlier ones.
+        let mut d = dims.len();
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            if idx[d] < dims[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+}
+
 /// Groups of dims (extent-1 dims left out) with equal products in two shapes of one
 /// element count: `(dims of a, dims of b)` per group, in order. A reshape from `a` to
 /// `b` maps each group of `a` onto its group of `b`, so a group with one dim on either

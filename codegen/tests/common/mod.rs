@@ -52,27 +52,7 @@ fn strides(d: &[usize]) -> Vec<usize> {
     xlac_ir::Shape(d.to_vec()).strides()
 }
 
-fn for_each(dims: &[usize], mut f: impl FnMut(&[usize])) {
-    if dims.contains(&0) {
-        return;
-    }
-    let mut idx = vec![0; dims.len()];
-    loop {
-        f(&idx);
-        let mut d = dims.len();
-        loop {
-            if d == 0 {
-                return;
-            }
-            d -= 1;
-            idx[d] += 1;
-            if idx[d] < dims[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
-    }
-}
+use xlac_ir::for_each_index as for_each;
 
 fn library(call: &LibraryCall, ptr: &dyn Fn(usize) -> *mut u8) {
     match call {
