@@ -6,11 +6,19 @@ use crate::clif::{define_kernel, ClifOptions};
 use crate::kernel::{Expr, Kernel};
 use crate::lower::{lower_module, Lowered, LoweredStep};
 use crate::CodegenError;
-use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir;
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
 use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{
+    DataDescription, DataId, FuncId, Linkage, Module, ModuleDeclarations, ModuleError, ModuleReloc, ModuleResult,
+};
 use std::sync::Mutex;
-use xlac_runtime::program::{KernelFn, Program, Step};
+use std::time::{Duration, Instant};
+use xlac_runtime::program::{Epilogue, KernelFn, Program, Step};
+use xlac_runtime::ThreadPool;
 
 /// Options of code generation.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +37,40 @@ pub struct JitCode {
     steps: Vec<crate::StepReport>,
     has_fma: bool,
     has_avx: bool,
+    timings: CodegenTimings,
+}
+
+/// Where the time of one code generation went (wall time per phase).
+#[derive(Clone, Debug, Default)]
+pub struct CodegenTimings {
+    /// Lowering the module to kernels and library calls ([`lower_module`]); zero when
+    /// an already lowered program was compiled.
+    pub lower: Duration,
+    /// Building the host ISA and the JIT module.
+    pub setup: Duration,
+    /// Building the Cranelift IR of every kernel (one after the other).
+    pub emit: Duration,
+    /// Compiling the kernels' Cranelift IR to machine code (in parallel when there are
+    /// several kernels and the pool has threads to spare) and loading it into the JIT
+    /// module.
+    pub compile: Duration,
+    /// Linking and making the code executable (`finalize_definitions`) and building
+    /// the program.
+    pub finalize: Duration,
+    /// Per kernel: its name, the time to build its Cranelift IR and the time to compile
+    /// it (on whichever thread compiled it).
+    pub kernels: Vec<KernelTiming>,
+}
+
+/// The code generation time of one kernel.
+#[derive(Clone, Debug, Default)]
+pub struct KernelTiming {
+    /// The kernel's name.
+    pub name: String,
+    /// Building its Cranelift IR.
+    pub emit: Duration,
+    /// Compiling it to machine code.
+    pub compile: Duration,
 }
 
 impl JitCode {
@@ -52,6 +94,11 @@ impl JitCode {
     pub fn has_avx(&self) -> bool {
         self.has_avx
     }
+
+    /// Where the time of code generation went.
+    pub fn timings(&self) -> &CodegenTimings {
+        &self.timings
+    }
 }
 
 impl std::fmt::Debug for JitCode {
@@ -71,12 +118,16 @@ impl Drop for JitCode {
     }
 }
 
-/// The host ISA with `opt_level=speed`.
+/// The host ISA with `opt_level=speed`. Cranelift's IR verifier runs in debug builds
+/// only (as the pass pipeline's verifier does): in release builds it cost about half of
+/// each kernel's compile time, and what it checks is the emitter's output, which debug
+/// builds and the tests verify.
 pub fn host_isa() -> Result<OwnedTargetIsa, CodegenError> {
     let mut flags = settings::builder();
     let set =
         |f: &mut settings::Builder, k: &str, v: &str| f.set(k, v).map_err(|e| CodegenError::Target(e.to_string()));
     set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
     let isa = cranelift_native::builder().map_err(|e| CodegenError::Target(e.to_string()))?;
@@ -101,28 +152,205 @@ pub(crate) fn work_per_iter(k: &Kernel) -> usize {
     inner.max(1) * (1 + reduce)
 }
 
-/// Lowers and compiles the entry function of `m`.
+/// Lowers and compiles the entry function of `m`, compiling kernels in parallel on
+/// [`ThreadPool::global`].
 pub fn compile_module(m: &xlac_ir::Module, opts: &CodegenOptions) -> Result<(Program, JitCode), CodegenError> {
-    compile_lowered(&lower_module(m)?, opts)
+    compile_module_on(m, opts, &ThreadPool::global())
 }
 
-/// Compiles an already lowered program.
+/// [`compile_module`], compiling kernels in parallel on `pool` (one thread: one after
+/// the other). The machine code does not depend on the pool.
+pub fn compile_module_on(
+    m: &xlac_ir::Module,
+    opts: &CodegenOptions,
+    pool: &ThreadPool,
+) -> Result<(Program, JitCode), CodegenError> {
+    let start = Instant::now();
+    let lowered = lower_module(m)?;
+    let lower = start.elapsed();
+    let (program, mut code) = compile_lowered_on(&lowered, opts, pool)?;
+    code.timings.lower = lower;
+    Ok((program, code))
+}
+
+/// Compiles an already lowered program (kernels in parallel on [`ThreadPool::global`]).
 pub fn compile_lowered(p: &Lowered, opts: &CodegenOptions) -> Result<(Program, JitCode), CodegenError> {
+    compile_lowered_on(p, opts, &ThreadPool::global())
+}
+
+/// A [`Module`] that declares through the JIT module but keeps each function body it is
+/// asked to define instead of compiling it, so that the bodies can be compiled in
+/// parallel afterwards ([`compile_bodies`]).
+struct Deferred<'a> {
+    jit: &'a mut JITModule,
+    bodies: Vec<(FuncId, ir::Function)>,
+}
+
+impl Module for Deferred<'_> {
+    fn isa(&self) -> &dyn TargetIsa {
+        self.jit.isa()
+    }
+
+    fn declarations(&self) -> &ModuleDeclarations {
+        self.jit.declarations()
+    }
+
+    fn declare_function(&mut self, name: &str, linkage: Linkage, signature: &ir::Signature) -> ModuleResult<FuncId> {
+        self.jit.declare_function(name, linkage, signature)
+    }
+
+    fn declare_anonymous_function(&mut self, signature: &ir::Signature) -> ModuleResult<FuncId> {
+        self.jit.declare_anonymous_function(signature)
+    }
+
+    fn declare_data(&mut self, name: &str, linkage: Linkage, writable: bool, tls: bool) -> ModuleResult<DataId> {
+        self.jit.declare_data(name, linkage, writable, tls)
+    }
+
+    fn declare_anonymous_data(&mut self, writable: bool, tls: bool) -> ModuleResult<DataId> {
+        self.jit.declare_anonymous_data(writable, tls)
+    }
+
+    fn define_function_with_control_plane(
+        &mut self,
+        func: FuncId,
+        ctx: &mut Context,
+        _ctrl_plane: &mut ControlPlane,
+    ) -> ModuleResult<()> {
+        self.bodies.push((func, std::mem::replace(&mut ctx.func, ir::Function::new())));
+        Ok(())
+    }
+
+    fn define_function_bytes(
+        &mut self,
+        func: FuncId,
+        alignment: u64,
+        bytes: &[u8],
+        relocs: &[ModuleReloc],
+    ) -> ModuleResult<()> {
+        self.jit.define_function_bytes(func, alignment, bytes, relocs)
+    }
+
+    fn define_data(&mut self, data: DataId, description: &DataDescription) -> ModuleResult<()> {
+        self.jit.define_data(data, description)
+    }
+}
+
+/// The machine code of one function body, ready for `define_function_bytes`.
+struct Compiled {
+    alignment: u64,
+    code: Vec<u8>,
+    relocs: Vec<ModuleReloc>,
+    time: Duration,
+}
+
+/// Compiles one body exactly as `JITModule::define_function` would.
+fn compile_body(isa: &dyn TargetIsa, id: FuncId, func: ir::Function) -> Result<Compiled, String> {
+    let start = Instant::now();
+    let mut ctx = Context::for_function(func);
+    let alignment = match ctx.compile(isa, &mut ControlPlane::default()) {
+        Ok(code) => code.buffer.alignment as u64,
+        Err(e) => {
+            return Err(match e.inner {
+                cranelift_codegen::CodegenError::Verifier(errors) => {
+                    cranelift_codegen::print_errors::pretty_verifier_error(e.func, None, errors)
+                }
+                other => format!("{:?}", ModuleError::Compilation(other)),
+            })
+        }
+    };
+    let compiled = ctx.compiled_code().expect("just compiled");
+    let code = compiled.code_buffer().to_vec();
+    let relocs = compiled.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
+    Ok(Compiled { alignment, code, relocs, time: start.elapsed() })
+}
+
+/// Compiles `bodies`, several at a time on `pool` when there is more than one (largest
+/// first, so that the last one to finish is a small one), and returns their machine
+/// code in the order given.
+fn compile_bodies(
+    isa: &dyn TargetIsa,
+    bodies: Vec<(FuncId, ir::Function)>,
+    pool: &ThreadPool,
+) -> Vec<(FuncId, Result<Compiled, String>)> {
+    if bodies.len() < 2 || pool.threads() < 2 {
+        return bodies.into_iter().map(|(id, f)| (id, compile_body(isa, id, f))).collect();
+    }
+    let mut order: Vec<usize> = (0..bodies.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(bodies[i].1.dfg.num_insts()));
+    /// A body before (`func`) and after (`compiled`) compilation.
+    struct Slot {
+        id: FuncId,
+        func: Option<ir::Function>,
+        compiled: Option<Result<Compiled, String>>,
+    }
+    let slots: Vec<Mutex<Slot>> =
+        bodies.into_iter().map(|(id, f)| Mutex::new(Slot { id, func: Some(f), compiled: None })).collect();
+    pool.parallel_for(slots.len(), slots.len(), &|range, _| {
+        for c in range {
+            let mut slot = slots[order[c]].lock().unwrap_or_else(|e| e.into_inner());
+            let f = slot.func.take().expect("each body is compiled once");
+            slot.compiled = Some(compile_body(isa, slot.id, f));
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| {
+            let slot = s.into_inner().unwrap_or_else(|e| e.into_inner());
+            (slot.id, slot.compiled.expect("every body compiled"))
+        })
+        .collect()
+}
+
+/// [`compile_lowered`] with kernels compiled in parallel on `pool`: their Cranelift IR
+/// is built one after the other, then compiled several at a time, then loaded into the
+/// JIT module in kernel order (so the code layout does not depend on the pool).
+pub fn compile_lowered_on(
+    p: &Lowered,
+    opts: &CodegenOptions,
+    pool: &ThreadPool,
+) -> Result<(Program, JitCode), CodegenError> {
+    let start = Instant::now();
     let isa = host_isa()?;
     let (has_fma, has_avx) = (isa_flag(&isa, "has_fma"), isa_flag(&isa, "has_avx"));
-    let mut module = JITModule::new(JITBuilder::with_isa(isa, cranelift_module::default_libcall_names()));
+    let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names()));
     let copts = ClifOptions { fma: has_fma, emit_clif: opts.emit_clif };
     let mut defined = Vec::new();
     let mut clif = Vec::new();
+    let mut timings = CodegenTimings { setup: start.elapsed(), ..CodegenTimings::default() };
+    let start = Instant::now();
+    let mut deferred = Deferred { jit: &mut module, bodies: Vec::new() };
+    let mut owners = Vec::new();
     for (i, step) in p.steps.iter().enumerate() {
-        if let LoweredStep::Kernel { kernel, .. } = step {
-            let d = define_kernel(&mut module, kernel, &format!("k{i}_{}", kernel.name), copts)?;
+        if let LoweredStep::Kernel { kernel, .. } | LoweredStep::Fused { kernel, .. } = step {
+            let start = Instant::now();
+            let bodies = deferred.bodies.len();
+            let d = define_kernel(&mut deferred, kernel, &format!("k{i}_{}", kernel.name), copts)?;
             if let Some(text) = d.clif {
                 clif.push((kernel.name.clone(), text));
             }
             defined.push(d.func);
+            owners.extend((bodies..deferred.bodies.len()).map(|_| timings.kernels.len()));
+            timings.kernels.push(KernelTiming {
+                name: kernel.name.clone(),
+                emit: start.elapsed(),
+                ..Default::default()
+            });
         }
     }
+    let bodies = std::mem::take(&mut deferred.bodies);
+    timings.emit = start.elapsed();
+    let start = Instant::now();
+    for ((id, compiled), owner) in compile_bodies(&*isa, bodies, pool).into_iter().zip(owners) {
+        let kernel = &mut timings.kernels[owner];
+        let c = compiled.map_err(|message| CodegenError::Cranelift { kernel: kernel.name.clone(), message })?;
+        kernel.compile += c.time;
+        module
+            .define_function_bytes(id, c.alignment, &c.code, &c.relocs)
+            .map_err(|e| CodegenError::Cranelift { kernel: kernel.name.clone(), message: format!("{e:?}") })?;
+    }
+    timings.compile = start.elapsed();
+    let start = Instant::now();
     module
         .finalize_definitions()
         .map_err(|e| CodegenError::Cranelift { kernel: "*".into(), message: e.to_string() })?;
@@ -145,6 +373,14 @@ pub fn compile_lowered(p: &Lowered, opts: &CodegenOptions) -> Result<(Program, J
                 }
             }
             LoweredStep::Library(call) => Step::Library(call.clone()),
+            LoweredStep::Fused { call, kernel, args } => {
+                let ptr = module.get_finalized_function(funcs.next().expect("one function per kernel"));
+                // SAFETY: as above.
+                let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
+                let outer = kernel.domain.first().copied().unwrap_or(1);
+                let epilogue = Epilogue { name: kernel.name.clone(), func, args: args.clone(), outer };
+                Step::Fused { call: (**call).clone(), epilogue }
+            }
         })
         .collect();
     let program = Program {
@@ -156,7 +392,8 @@ pub fn compile_lowered(p: &Lowered, opts: &CodegenOptions) -> Result<(Program, J
         output_copies: p.output_copies.clone(),
     };
     let steps = crate::step_reports(p);
-    let code = JitCode { module: Some(Mutex::new(module)), clif, steps, has_fma, has_avx };
+    timings.finalize = start.elapsed();
+    let code = JitCode { module: Some(Mutex::new(module)), clif, steps, has_fma, has_avx, timings };
     Ok((program, code))
 }
 

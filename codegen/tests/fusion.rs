@@ -21,7 +21,8 @@ fn check_fused(text: &str, kernels: usize, tol: f64) -> Module {
     Fusion::default().run(&mut fused, &mut PassCx::default()).unwrap();
     xlac_ir::verify_module(&fused).unwrap_or_else(|e| panic!("{e:?}\n{}", xlac_ir::print_module(&fused)));
     let lowered = lower_module(&fused).unwrap();
-    let count = lowered.steps.iter().filter(|s| matches!(s, LoweredStep::Kernel { .. })).count();
+    let count =
+        lowered.steps.iter().filter(|s| matches!(s, LoweredStep::Kernel { .. } | LoweredStep::Fused { .. })).count();
     assert_eq!(count, kernels, "kernel count of\n{}\n{lowered}", xlac_ir::print_module(&fused));
     let f = original.entry().unwrap();
     let inputs: Vec<_> = f.params.iter().enumerate().map(|(i, &p)| data(f.ty(p), i as u64 + 7)).collect();
@@ -290,4 +291,33 @@ fn a_softmax_between_matmuls_writes_in_place_of_its_input() {
 }";
     let fused = check_fused(text, 1, 1e-5);
     assert_eq!(lower_module(&fused).unwrap().arena_bytes, 320);
+}
+
+#[test]
+fn outer_dims_merge_unless_a_load_reads_them_apart() {
+    let domain = |text: &str| {
+        let mut m = parse(text);
+        Fusion::default().run(&mut m, &mut PassCx::default()).unwrap();
+        let lowered = lower_module(&m).unwrap();
+        let [LoweredStep::Kernel { kernel, .. }] = &lowered.steps[..] else { panic!("one kernel:\n{lowered}") };
+        kernel.domain.clone()
+    };
+    // Rows of a rank-4 softmax: one outer dim of 2·3·4 rows.
+    let softmax4 = "func @main(%x: f32[2,3,4,5]) -> f32[2,3,4,5] {
+  %max = reduce %x, kind=max, dims=[3] : f32[2,3,4]
+  %max.b = broadcast_in_dim %max, dims=[0,1,2] : f32[2,3,4,5]
+  %y = sub %x, %max.b : f32[2,3,4,5]
+  return %y
+}";
+    assert_eq!(domain(softmax4), vec![24, 5]);
+    check_fused(softmax4, 1, 1e-6);
+    // A bias along dim 1 reads dims 0 and 1 apart: only dims 1 and 2 could merge, and
+    // only the outermost pair is tried.
+    let bias = "func @main(%x: f32[2,3,4,5], %b: f32[3]) -> f32[2,3,4,5] {
+  %b.b = broadcast_in_dim %b, dims=[1] : f32[2,3,4,5]
+  %y = add %x, %b.b : f32[2,3,4,5]
+  return %y
+}";
+    assert_eq!(domain(bias), vec![2, 3, 4, 5]);
+    check_fused(bias, 1, 1e-6);
 }

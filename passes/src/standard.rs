@@ -2,7 +2,7 @@
 
 use crate::eqsat::Eqsat;
 use crate::pipeline::{FixedPoint, Pipeline};
-use crate::{Canonicalize, ConstFold, Cse, Dce, Fusion, Pass};
+use crate::{Canonicalize, ConstFold, Cse, Dce, Fusion, Pass, Schedule};
 
 /// The name of the `-O1` fixed point over the classic passes.
 pub const SIMPLIFY: &str = "simplify";
@@ -10,8 +10,8 @@ pub const SIMPLIFY: &str = "simplify";
 /// The pipeline of optimization level `level` (0, 1, 2; higher counts as 2).
 /// `-O0`: no passes (the pipeline only verifies). `-O1`: canonicalize, const_fold, cse
 /// and dce to a fixed point. `-O2`: `-O1`, then equality saturation and the fixed point
-/// again on its result. Fusion follows at `-O1` and above. `fast_math` reaches the
-/// passes through [`crate::PassCx::fast_math`].
+/// again on its result. Fusion, then scheduling for a low arena peak, follow at `-O1`
+/// and above. `fast_math` reaches the passes through [`crate::PassCx::fast_math`].
 pub fn pipeline_for(level: u8, fast_math: bool) -> Pipeline {
     let known = standard_pipeline(2, fast_math).pass_names();
     standard_pipeline(level, fast_math).also_known(&known)
@@ -32,7 +32,7 @@ fn standard_pipeline(level: u8, fast_math: bool) -> Pipeline {
     if level >= 2 {
         p = p.then(Eqsat::default()).then_fixed_point(simplify());
     }
-    p.then(Fusion::default())
+    p.then(Fusion::default()).then(Schedule)
 }
 
 /// The classic passes in their fixed-point order.
@@ -57,6 +57,7 @@ pub fn pass_by_name(name: &str, fast_math: bool) -> Option<Box<dyn Pass>> {
         "dce" => Box::new(Dce),
         "eqsat" => Box::new(Eqsat::default()),
         "fusion" => Box::new(Fusion::default()),
+        "schedule" => Box::new(Schedule),
         _ => return None,
     })
 }

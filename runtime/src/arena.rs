@@ -29,8 +29,15 @@ unsafe impl Send for Arena {}
 impl Arena {
     /// An arena for `program` run with `threads` threads.
     pub fn new(program: &Program, threads: usize) -> Arena {
-        let max_args =
-            program.steps.iter().map(|s| if let Step::Kernel { args, .. } = s { args.len() } else { 0 }).max();
+        let max_args = program
+            .steps
+            .iter()
+            .map(|s| match s {
+                Step::Kernel { args, .. } => args.len(),
+                Step::Fused { epilogue, .. } => epilogue.args.len(),
+                Step::Library(_) => 0,
+            })
+            .max();
         Arena {
             temps: AlignedBytes::zeroed(program.arena_bytes),
             scratch: AlignedBytes::zeroed(scratch_bytes(program, threads)),
@@ -54,6 +61,9 @@ impl Arena {
 
 /// Scratch bytes the library steps of `program` need with `threads` threads.
 pub(crate) fn scratch_bytes(program: &Program, threads: usize) -> usize {
-    let need = |s: &Step| if let Step::Library(c) = s { kernels::scratch_bytes(c, threads) } else { 0 };
+    let need = |s: &Step| match s {
+        Step::Library(c) | Step::Fused { call: c, .. } => kernels::scratch_bytes(c, threads),
+        Step::Kernel { .. } => 0,
+    };
     program.steps.iter().map(need).max().unwrap_or(0)
 }

@@ -7,6 +7,7 @@ use crate::kernels;
 use crate::pool::ThreadPool;
 use crate::program::{BufferKind, KernelFn, Program, Step};
 use crate::tensor::{TensorMut, TensorRef};
+use std::time::{Duration, Instant};
 
 /// Work (`outer · work_per_iter`) below which a kernel runs on the calling thread.
 pub const KERNEL_PARALLEL_WORK: usize = 1 << 16;
@@ -27,9 +28,38 @@ pub(crate) struct Context<'a> {
 /// The program passed `validate`; `inputs` and `outputs` match its specs (count, dtype,
 /// shape, byte length); `arena` was made for this program and `cx.pool`.
 pub(crate) unsafe fn run(cx: &Context, arena: &mut Arena, inputs: &[TensorRef], outputs: &mut [TensorMut]) {
+    // SAFETY: forwarded contract.
+    unsafe { run_steps(cx, arena, inputs, outputs, None) }
+}
+
+/// Runs the program as [`run`] does, appending the wall time of every step to `times`.
+///
+/// # Safety
+/// As [`run`].
+pub(crate) unsafe fn run_timed(
+    cx: &Context,
+    arena: &mut Arena,
+    inputs: &[TensorRef],
+    outputs: &mut [TensorMut],
+    times: &mut Vec<Duration>,
+) {
+    // SAFETY: forwarded contract.
+    unsafe { run_steps(cx, arena, inputs, outputs, Some(times)) }
+}
+
+/// # Safety
+/// As [`run`].
+unsafe fn run_steps(
+    cx: &Context,
+    arena: &mut Arena,
+    inputs: &[TensorRef],
+    outputs: &mut [TensorMut],
+    mut times: Option<&mut Vec<Duration>>,
+) {
     let p = cx.program;
     bind(cx, arena, inputs, outputs);
     for step in &p.steps {
+        let start = times.is_some().then(Instant::now);
         match step {
             Step::Kernel { func, args, outer, work_per_iter, .. } => {
                 arena.args.clear();
@@ -42,6 +72,15 @@ pub(crate) unsafe fn run(cx: &Context, arena: &mut Arena, inputs: &[TensorRef], 
                 // SAFETY: validated call; pointers valid and element-aligned (`bind`).
                 unsafe { kernels::run_library(call, |id| ptrs[id], &mut arena.scratch, cx.pool) };
             }
+            Step::Fused { call, epilogue } => {
+                arena.args.clear();
+                arena.args.extend(epilogue.args.iter().map(|&id| arena.ptrs[id]));
+                // SAFETY: validated step; the tables hold valid, aligned pointers.
+                unsafe { run_fused(cx.pool, call, epilogue, &arena.ptrs, &arena.args, &mut arena.scratch) };
+            }
+        }
+        if let (Some(t), Some(start)) = (times.as_deref_mut(), start) {
+            t.push(start.elapsed());
         }
     }
     for &(out, id) in &p.output_copies {
@@ -56,6 +95,61 @@ pub(crate) unsafe fn run(cx: &Context, arena: &mut Arena, inputs: &[TensorRef], 
             t.bytes.copy_from_slice(&arena.staging[n_in + j]);
         }
     }
+}
+
+/// Runs a GEMM or convolution with its epilogue kernel called on the output rows as
+/// they become final.
+///
+/// # Safety
+/// The step was validated; `ptrs` holds every buffer's pointer, `args` the epilogue's
+/// argument table.
+unsafe fn run_fused(
+    pool: &ThreadPool,
+    call: &crate::program::LibraryCall,
+    epilogue: &crate::program::Epilogue,
+    ptrs: &[*mut u8],
+    args: &[*mut u8],
+    scratch: &mut [u8],
+) {
+    let (rows, row_len) = call.output_rows().expect("validated: the call has output rows");
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_row_epilogue(rows, row_len, epilogue.func, args.as_ptr(), epilogue.outer, &mut |epi| {
+            kernels::run_fused(call, |id| ptrs[id], scratch, pool, epi)
+        })
+    }
+}
+
+/// Calls `body` with the [`kernels::RowEpilogue`] that runs kernel `func` (argument
+/// table `args`, `outer` outer iterations) over the iterations covering each range of
+/// an output of `rows` rows of `row_len` elements. When the iterations do not split
+/// the rows evenly (never for a validated program), `body` gets no epilogue and the
+/// kernel runs whole afterwards.
+///
+/// # Safety
+/// `args` is the kernel's argument table, valid until this returns; the kernel reads
+/// only the rows of the output its iterations cover (the compiler's fusion rule).
+pub(crate) unsafe fn with_row_epilogue(
+    rows: usize,
+    row_len: usize,
+    func: KernelFn,
+    args: *const *mut u8,
+    outer: usize,
+    body: &mut dyn FnMut(&kernels::RowEpilogue),
+) {
+    let table = Args(args);
+    let Some(align) = crate::program::row_align(rows, row_len, outer) else {
+        body(&kernels::RowEpilogue { align: rows.max(1), run: &|_| {} });
+        // SAFETY: a full run of the kernel over its argument table.
+        return unsafe { func(table.get(), 0, outer) };
+    };
+    let per_iter = rows * row_len / outer;
+    let run = move |r: std::ops::Range<usize>| {
+        // SAFETY: ranges of the outer loop are disjoint (KernelFn), and the rows they
+        // read are final (the caller's contract).
+        unsafe { func(table.get(), r.start * row_len / per_iter, r.end * row_len / per_iter) }
+    };
+    body(&kernels::RowEpilogue { align, run: &run });
 }
 
 fn needs_staging(ptr: *const u8, align: usize, len: usize) -> bool {

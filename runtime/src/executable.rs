@@ -37,6 +37,16 @@ impl Executable {
     /// ids, sizes against the tensor specs, temps inside the arena, library calls inside
     /// their operands. Allocates the arena (pages touched) and copies the constants.
     pub fn try_new(program: Program, keepalive: Box<dyn Any + Send + Sync>) -> Result<Executable, ProgramError> {
+        Executable::try_new_with_pool(program, keepalive, ThreadPool::global())
+    }
+
+    /// [`Executable::try_new`] running on `pool` (which may be shared with other
+    /// executables) instead of the global pool; the arena is made once, for `pool`.
+    pub fn try_new_with_pool(
+        program: Program,
+        keepalive: Box<dyn Any + Send + Sync>,
+        pool: Arc<ThreadPool>,
+    ) -> Result<Executable, ProgramError> {
         validate::validate(&program)?;
         let consts = program
             .buffers
@@ -46,7 +56,6 @@ impl Executable {
                 _ => None,
             })
             .collect();
-        let pool = ThreadPool::global();
         let arenas = Mutex::new(vec![Arena::new(&program, pool.threads())]);
         Ok(Executable { program, consts, pool, arenas, _keepalive: keepalive })
     }
@@ -101,14 +110,49 @@ impl Executable {
         Ok(())
     }
 
+    /// Runs the program as [`Executable::run_into`] does and returns the wall time of
+    /// each step, in program order (for profiles: `xlac bench --per-kernel`).
+    pub fn run_timed(
+        &self,
+        inputs: &[TensorRef],
+        outputs: &mut [TensorMut],
+    ) -> Result<Vec<std::time::Duration>, RunError> {
+        check_count(Side::Input, self.program.inputs.len(), inputs.len())?;
+        check_count(Side::Output, self.program.outputs.len(), outputs.len())?;
+        for (i, (spec, t)) in self.program.inputs.iter().zip(inputs).enumerate() {
+            check_tensor(Side::Input, i, spec, t.elem, t.dims, t.bytes.len())?;
+        }
+        for (i, (spec, t)) in self.program.outputs.iter().zip(outputs.iter()).enumerate() {
+            check_tensor(Side::Output, i, spec, t.elem, t.dims, t.bytes.len())?;
+        }
+        let mut times = Vec::with_capacity(self.program.steps.len());
+        self.execute_with(inputs, outputs, Some(&mut times));
+        Ok(times)
+    }
+
     /// Runs with checked arguments on an arena of our own.
     fn execute(&self, inputs: &[TensorRef], outputs: &mut [TensorMut]) {
+        self.execute_with(inputs, outputs, None);
+    }
+
+    /// Runs with checked arguments on an arena of our own, timing each step into `times`.
+    fn execute_with(
+        &self,
+        inputs: &[TensorRef],
+        outputs: &mut [TensorMut],
+        times: Option<&mut Vec<std::time::Duration>>,
+    ) {
         let taken = self.arenas.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut arena = taken.unwrap_or_else(|| Arena::new(&self.program, self.pool.threads()));
         let cx = exec::Context { program: &self.program, consts: &self.consts, pool: &self.pool };
         // SAFETY: the program was validated at load and the arguments checked against
         // its specs; the arena was made for this program and this pool.
-        unsafe { exec::run(&cx, &mut arena, inputs, outputs) };
+        unsafe {
+            match times {
+                Some(t) => exec::run_timed(&cx, &mut arena, inputs, outputs, t),
+                None => exec::run(&cx, &mut arena, inputs, outputs),
+            }
+        };
         self.arenas.lock().unwrap_or_else(|e| e.into_inner()).push(arena);
     }
 }

@@ -104,6 +104,64 @@ pub enum Step {
     },
     /// A library kernel of the runtime.
     Library(LibraryCall),
+    /// A GEMM or convolution whose output rows run through a generated kernel as soon
+    /// as they are final, while they are still in cache (see [`Epilogue`]).
+    Fused {
+        /// The library call.
+        call: LibraryCall,
+        /// The kernel run on its output rows.
+        epilogue: Epilogue,
+    },
+}
+
+/// A generated kernel fused into a library call ([`Step::Fused`]): bias, activation or
+/// residual add computed on the call's output rows right after they are written.
+///
+/// The call's output is viewed as [`LibraryCall::output_rows`]; the kernel's `outer`
+/// iterations split its elements evenly, so a range of rows maps to a range of outer
+/// iterations. The compiler fuses a kernel only when each outer iteration reads the
+/// call's output at the elements it covers (identity map, or the rest of a row in a
+/// row reduction), so running it on the rows already final is the same as running it
+/// after the call.
+#[derive(Clone, Debug)]
+pub struct Epilogue {
+    /// Name, for profiles.
+    pub name: String,
+    /// Entry point.
+    pub func: KernelFn,
+    /// Buffers passed as `args` (the kernel's inputs, then outputs).
+    pub args: Vec<BufferId>,
+    /// Extent of the kernel's outermost loop.
+    pub outer: usize,
+}
+
+impl Epilogue {
+    /// The row alignment of this epilogue for an output of `rows` rows of `row_len`
+    /// elements (see [`row_align`]).
+    pub fn row_align(&self, rows: usize, row_len: usize) -> Option<usize> {
+        row_align(rows, row_len, self.outer)
+    }
+}
+
+/// The row alignment of an epilogue kernel with `outer` outer iterations over an
+/// output of `rows` rows of `row_len` elements: ranges of rows that start and end at
+/// multiples of it (or at `rows`) map to whole outer iterations. `None` when the outer
+/// loop does not split the output evenly.
+pub fn row_align(rows: usize, row_len: usize, outer: usize) -> Option<usize> {
+    let total = rows.checked_mul(row_len)?;
+    if outer == 0 || total == 0 || !total.is_multiple_of(outer) {
+        return None;
+    }
+    let per_iter = total / outer;
+    Some(per_iter / gcd(per_iter, row_len))
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 /// A call into the runtime's library kernels.
@@ -118,6 +176,19 @@ pub enum LibraryCall {
     Pool(PoolCall),
     /// numpy-style take along an axis (see [`GatherCall`]).
     Gather(GatherCall),
+}
+
+impl LibraryCall {
+    /// The call's output as `(rows, elements per row)` for a fused [`Epilogue`]: a
+    /// GEMM's `batch · m` rows of `n`, a convolution's `n` images; `None` for calls that
+    /// take no epilogue.
+    pub fn output_rows(&self) -> Option<(usize, usize)> {
+        match self {
+            LibraryCall::Gemm(c) => Some((c.batch * c.m, c.n)),
+            LibraryCall::Conv(c) => Some((c.n, c.o * c.out_spatial.iter().product::<usize>())),
+            LibraryCall::Pool(_) | LibraryCall::Gather(_) => None,
+        }
+    }
 }
 
 /// `out[b, m, n] = Σ_k lhs[b, m, k] · rhs[b, k, n]`, every operand addressed by element

@@ -20,6 +20,7 @@ pub(crate) fn validate(p: &Program) -> Result<(), ProgramError> {
         let ids: Vec<BufferId> = match s {
             Step::Kernel { args, .. } => args.clone(),
             Step::Library(call) => library_buffers(call).to_vec(),
+            Step::Fused { call, epilogue } => library_buffers(call).iter().chain(&epilogue.args).copied().collect(),
         };
         for id in ids {
             if id >= p.buffers.len() {
@@ -27,9 +28,12 @@ pub(crate) fn validate(p: &Program) -> Result<(), ProgramError> {
                 return Err(ProgramError::NoSuchBuffer { what, id, count: p.buffers.len() });
             }
         }
-        if let Step::Library(call) = s {
-            check_library(p, call).map_err(|reason| ProgramError::BadStep { step, reason })?;
+        match s {
+            Step::Library(call) => check_library(p, call),
+            Step::Fused { call, epilogue } => check_library(p, call).and_then(|()| check_epilogue(call, epilogue)),
+            Step::Kernel { .. } => Ok(()),
         }
+        .map_err(|reason| ProgramError::BadStep { step, reason })?;
     }
     for (index, &(out, id)) in p.output_copies.iter().enumerate() {
         let bad = |reason: String| ProgramError::BadOutputCopy { index, reason };
@@ -62,6 +66,17 @@ fn check_buffer(p: &Program, id: BufferId) -> Res {
             Err(format!("constant has {} bytes, declared {}", data.len(), b.size_bytes))
         }
         _ => Ok(()),
+    }
+}
+
+fn check_epilogue(call: &LibraryCall, e: &crate::program::Epilogue) -> Res {
+    let (rows, row_len) = call.output_rows().ok_or("only a GEMM or convolution takes an epilogue")?;
+    match e.row_align(rows, row_len) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "epilogue `{}` has {} outer iterations, which do not split {rows} rows of {row_len}",
+            e.name, e.outer
+        )),
     }
 }
 

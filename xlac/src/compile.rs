@@ -1,11 +1,12 @@
 //! `compile(module, options) -> Executable`: the compiler pipeline behind one call.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use xlac_codegen::CodegenOptions;
 use xlac_ir::{DType, Module, Tensor, TensorData};
 use xlac_passes::{format_pass_stats, pipeline_for, PassStat, PipelineError, PipelineOptions};
-use xlac_runtime::{as_bytes, ElemType, HostTensor, TensorRef};
+use xlac_runtime::{as_bytes, ElemType, HostTensor, TensorRef, ThreadPool};
 
 /// Optimization level. Every level gives results the interpreter agrees with.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -73,9 +74,59 @@ pub enum CompileError {
 pub struct Executable {
     exe: xlac_runtime::Executable,
     clif: Vec<(String, String)>,
-    compile_time: Duration,
+    phases: CompilePhases,
     pass_stats: Vec<PassStat>,
     steps: Vec<xlac_codegen::StepReport>,
+}
+
+/// Where the time of one [`compile`] went (wall time per phase). Parsing happens before
+/// `compile` (its caller times it); [`CompilePhases::compile`] is verification to machine
+/// code, [`CompilePhases::load`] the executable's creation on top.
+#[derive(Clone, Debug, Default)]
+pub struct CompilePhases {
+    /// Verifying the input module.
+    pub verify: Duration,
+    /// The pass pipeline (`--pass-stats` breaks it down per pass).
+    pub passes: Duration,
+    /// Lowering the optimized module to kernels and library calls.
+    pub lower: Duration,
+    /// Getting the thread pool that compiles the kernels and runs the program (the
+    /// first compile of a process starts the global pool's threads).
+    pub pool: Duration,
+    /// Building the host ISA and the JIT module.
+    pub codegen_setup: Duration,
+    /// Building the kernels' Cranelift IR.
+    pub emit: Duration,
+    /// Compiling the kernels' Cranelift IR to machine code (several at a time when the
+    /// pool has threads); per kernel in `kernel_times`.
+    pub cranelift: Duration,
+    /// JIT finalization (linking, making the code executable) and building the program.
+    pub finalize: Duration,
+    /// Creating the runtime executable: program validation, constants, the arena (its
+    /// pages touched).
+    pub load: Duration,
+    /// Per kernel: its name and the time to build and to compile it.
+    pub kernel_times: Vec<xlac_codegen::jit::KernelTiming>,
+}
+
+impl CompilePhases {
+    /// Verification to machine code: everything but [`CompilePhases::load`].
+    pub fn compile(&self) -> Duration {
+        self.verify
+            + self.passes
+            + self.lower
+            + self.pool
+            + self.codegen_setup
+            + self.emit
+            + self.cranelift
+            + self.finalize
+    }
+
+    /// Verification to a runnable executable: [`CompilePhases::compile`] plus
+    /// [`CompilePhases::load`].
+    pub fn total(&self) -> Duration {
+        self.compile() + self.load
+    }
 }
 
 /// Compiles the entry function of `module` (`@main`, or the only function) to native
@@ -88,15 +139,39 @@ pub fn compile(module: &Module, options: &Options) -> Result<Executable, Compile
 /// (`print_pass_stats`) to `sink`.
 pub fn compile_with_sink(module: &Module, options: &Options, sink: &mut dyn Write) -> Result<Executable, CompileError> {
     let start = Instant::now();
-    let (optimized, pass_stats) = optimize_with_sink(module, options, sink)?;
-    let (program, code) = xlac_codegen::compile_module(&optimized, &CodegenOptions { emit_clif: options.emit_clif })?;
+    xlac_ir::verify_module(module).map_err(CompileError::Verify)?;
+    let verify = start.elapsed();
+    let start = Instant::now();
+    let (optimized, pass_stats) = run_pipeline(module, options, sink)?;
+    let passes = start.elapsed();
+    // One pool compiles the kernels and runs the program.
+    let start = Instant::now();
+    let pool = match options.threads {
+        Some(n) => Arc::new(ThreadPool::new(n)),
+        None => ThreadPool::global(),
+    };
+    let pool_time = start.elapsed();
+    let copts = CodegenOptions { emit_clif: options.emit_clif };
+    let (program, code) = xlac_codegen::jit::compile_module_on(&optimized, &copts, &pool)?;
     let clif = code.clif_text().to_vec();
     let steps = code.steps().to_vec();
-    let mut exe = xlac_runtime::Executable::try_new(program, Box::new(code))?;
-    if let Some(n) = options.threads {
-        exe.set_threads(n);
-    }
-    Ok(Executable { exe, clif, compile_time: start.elapsed(), pass_stats, steps })
+    let t = code.timings();
+    let mut phases = CompilePhases {
+        verify,
+        passes,
+        lower: t.lower,
+        pool: pool_time,
+        codegen_setup: t.setup,
+        emit: t.emit,
+        cranelift: t.compile,
+        finalize: t.finalize,
+        load: Duration::ZERO,
+        kernel_times: t.kernels.clone(),
+    };
+    let start = Instant::now();
+    let exe = xlac_runtime::Executable::try_new_with_pool(program, Box::new(code), pool)?;
+    phases.load = start.elapsed();
+    Ok(Executable { exe, clif, phases, pass_stats, steps })
 }
 
 /// Verifies `module` and runs the pass pipeline of `options.opt_level` on a copy,
@@ -111,6 +186,15 @@ fn optimize_with_sink(
     sink: &mut dyn Write,
 ) -> Result<(Module, Vec<PassStat>), CompileError> {
     xlac_ir::verify_module(module).map_err(CompileError::Verify)?;
+    run_pipeline(module, options, sink)
+}
+
+/// The pass pipeline of `options.opt_level` on a copy of the verified `module`.
+fn run_pipeline(
+    module: &Module,
+    options: &Options,
+    sink: &mut dyn Write,
+) -> Result<(Module, Vec<PassStat>), CompileError> {
     let mut pipeline = pipeline_for(options.opt_level.number(), options.fast_math);
     let popts = PipelineOptions {
         verify_each: options.verify_each_pass,
@@ -145,9 +229,15 @@ impl Executable {
         &self.clif
     }
 
-    /// Wall time from verification to a runnable executable.
+    /// Wall time from verification to a runnable executable
+    /// ([`CompilePhases::total`]).
     pub fn compile_time(&self) -> Duration {
-        self.compile_time
+        self.phases.total()
+    }
+
+    /// Where the compile time went.
+    pub fn phases(&self) -> &CompilePhases {
+        &self.phases
     }
 
     /// What each pass of the optimizer did.

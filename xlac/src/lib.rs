@@ -10,7 +10,8 @@ pub mod npy;
 mod summary;
 
 pub use compile::{
-    compile, compile_with_sink, elem_type, from_host, optimize, tensor_ref, CompileError, Executable, OptLevel, Options,
+    compile, compile_with_sink, elem_type, from_host, optimize, tensor_ref, CompileError, CompilePhases, Executable,
+    OptLevel, Options,
 };
 pub use summary::ModuleSummary;
 

@@ -46,6 +46,8 @@ pub(super) enum RtFn {
     Conv,
     Pool,
     Gather,
+    GemmFused,
+    ConvFused,
 }
 
 impl RtFn {
@@ -59,6 +61,15 @@ impl RtFn {
         }
     }
 
+    /// The runtime function that runs `call` with an epilogue kernel, if there is one.
+    pub(super) fn fused(call: &LibraryCall) -> Option<RtFn> {
+        match call {
+            LibraryCall::Gemm(_) => Some(RtFn::GemmFused),
+            LibraryCall::Conv(_) => Some(RtFn::ConvFused),
+            LibraryCall::Pool(_) | LibraryCall::Gather(_) => None,
+        }
+    }
+
     fn symbol(self) -> &'static str {
         match self {
             RtFn::ParallelFor => "xlac_rt_parallel_for",
@@ -66,6 +77,8 @@ impl RtFn {
             RtFn::Conv => "xlac_rt_conv",
             RtFn::Pool => "xlac_rt_pool",
             RtFn::Gather => "xlac_rt_gather",
+            RtFn::GemmFused => "xlac_rt_gemm_fused",
+            RtFn::ConvFused => "xlac_rt_conv_fused",
         }
     }
 
@@ -76,6 +89,8 @@ impl RtFn {
             RtFn::Gemm | RtFn::Gather => "ppppt",
             RtFn::Conv => "pppppnt",
             RtFn::Pool => "pppt",
+            RtFn::GemmFused => "ppppppnt",
+            RtFn::ConvFused => "pppppnppnt",
         }
     }
 

@@ -102,15 +102,24 @@ fn declare_refs<M: Module>(
     let mut calls = Vec::new();
     let mut rt = BTreeMap::new();
     for (i, step) in p.steps.iter().enumerate() {
-        let (gv, f) = match step {
-            LoweredStep::Library(call) => {
-                let data = define_rodata(module, &format!("{name}_call{i}"), &call_bytes(call)?, 8)?;
-                (Some(module.declare_data_in_func(data, func)), Some(RtFn::of(call)))
-            }
+        let (call, f) = match step {
+            LoweredStep::Library(call) => (Some(call), Some(RtFn::of(call))),
             LoweredStep::Kernel { kernel, .. } => {
                 let t = threaded(kernel.domain.first().copied().unwrap_or(1), work_per_iter(kernel));
                 (None, t.then_some(RtFn::ParallelFor))
             }
+            LoweredStep::Fused { call, .. } => {
+                let f =
+                    RtFn::fused(call).ok_or_else(|| CodegenError::Invalid("an epilogue on a non-GEMM call".into()))?;
+                (Some(&**call), Some(f))
+            }
+        };
+        let gv = match call {
+            Some(call) => {
+                let data = define_rodata(module, &format!("{name}_call{i}"), &call_bytes(call)?, 8)?;
+                Some(module.declare_data_in_func(data, func))
+            }
+            None => None,
         };
         calls.push(gv);
         if let Some(std::collections::btree_map::Entry::Vacant(slot)) = f.map(|f| rt.entry(f)) {
@@ -240,8 +249,10 @@ impl Entry<'_, '_, '_> {
     }
 
     fn steps(&mut self, bufs: &[Value], scratch: Value, threads: Value) {
-        let max_args =
-            self.p.steps.iter().map(|s| if let LoweredStep::Kernel { args, .. } = s { args.len() } else { 0 });
+        let max_args = self.p.steps.iter().map(|s| match s {
+            LoweredStep::Kernel { args, .. } | LoweredStep::Fused { args, .. } => args.len(),
+            LoweredStep::Library(_) => 0,
+        });
         let slot_bytes = max_args.max().unwrap_or(0) as u32 * self.ptr.bytes();
         let slot = (slot_bytes > 0)
             .then(|| self.fb.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, slot_bytes, 3)));
@@ -266,16 +277,21 @@ impl Entry<'_, '_, '_> {
                     let desc = self.refs.calls[i].expect("call description declared");
                     self.library(call, desc, bufs, scratch, threads);
                 }
+                LoweredStep::Fused { call, kernel, args } => {
+                    let desc = self.refs.calls[i].expect("call description declared");
+                    let kref = self.refs.kernels[k];
+                    k += 1;
+                    let slot = slot.expect("a kernel has arguments");
+                    let args: Vec<Value> = args.iter().map(|&a| bufs[a]).collect();
+                    let outer = kernel.domain.first().copied().unwrap_or(1);
+                    self.fused(call, desc, bufs, scratch, threads, (kref, slot, &args, outer));
+                }
             }
         }
     }
 
     fn kernel(&mut self, kref: FuncRef, slot: StackSlot, args: Vec<Value>, outer: usize, wpi: usize, threads: Value) {
-        let bytes = self.ptr.bytes() as i32;
-        for (i, &a) in args.iter().enumerate() {
-            self.fb.ins().stack_store(self.ptr, a, slot, i as i32 * bytes);
-        }
-        let table = self.fb.ins().stack_addr(self.ptr, slot, 0);
+        let table = self.table(slot, &args);
         let end = self.fb.ins().iconst(types::I64, outer as i64);
         if threaded(outer, wpi) {
             let f = self.fb.ins().func_addr(self.ptr, kref);
@@ -288,19 +304,54 @@ impl Entry<'_, '_, '_> {
         }
     }
 
+    /// Stores `args` in the argument table `slot`; returns the table's address.
+    fn table(&mut self, slot: StackSlot, args: &[Value]) -> Value {
+        let bytes = self.ptr.bytes() as i32;
+        for (i, &a) in args.iter().enumerate() {
+            self.fb.ins().stack_store(self.ptr, a, slot, i as i32 * bytes);
+        }
+        self.fb.ins().stack_addr(self.ptr, slot, 0)
+    }
+
+    /// A GEMM or convolution with its epilogue kernel `(kernel, table slot, args,
+    /// outer)`, through `xlac_rt_gemm_fused` / `xlac_rt_conv_fused`.
+    fn fused(
+        &mut self,
+        call: &LibraryCall,
+        desc: GlobalValue,
+        bufs: &[Value],
+        scratch: Value,
+        threads: Value,
+        (kref, slot, args, outer): (FuncRef, StackSlot, &[Value], usize),
+    ) {
+        let mut a = self.call_args(call, desc, bufs, scratch);
+        let table = self.table(slot, args);
+        let f = self.fb.ins().func_addr(self.ptr, kref);
+        let outer = self.fb.ins().iconst(types::I64, outer as i64);
+        a.extend([f, table, outer, threads]);
+        let rt = self.refs.rt[&RtFn::fused(call).expect("declared for a fused step")];
+        self.fb.ins().call(rt, &a);
+    }
+
     fn library(&mut self, call: &LibraryCall, desc: GlobalValue, bufs: &[Value], scratch: Value, threads: Value) {
+        let mut args = self.call_args(call, desc, bufs, scratch);
+        args.push(threads);
+        let rt = self.refs.rt[&RtFn::of(call)];
+        self.fb.ins().call(rt, &args);
+    }
+
+    /// The description and buffer arguments of `call` (without the thread count).
+    fn call_args(&mut self, call: &LibraryCall, desc: GlobalValue, bufs: &[Value], scratch: Value) -> Vec<Value> {
         let d = self.fb.ins().symbol_value(self.ptr, desc);
-        let args: Vec<Value> = match call {
-            LibraryCall::Gemm(c) => vec![d, bufs[c.lhs], bufs[c.rhs], bufs[c.out], threads],
+        match call {
+            LibraryCall::Gemm(c) => vec![d, bufs[c.lhs], bufs[c.rhs], bufs[c.out]],
             LibraryCall::Conv(c) => {
                 let s = self.fb.ins().iadd_imm_u(scratch, self.scratch.conv_offset as i64);
                 let len = self.fb.ins().iconst(types::I64, self.scratch.conv_bytes as i64);
-                vec![d, bufs[c.input], bufs[c.kernel], bufs[c.out], s, len, threads]
+                vec![d, bufs[c.input], bufs[c.kernel], bufs[c.out], s, len]
             }
-            LibraryCall::Pool(c) => vec![d, bufs[c.input], bufs[c.out], threads],
-            LibraryCall::Gather(c) => vec![d, bufs[c.x], bufs[c.indices], bufs[c.out], threads],
-        };
-        let rt = self.refs.rt[&RtFn::of(call)];
-        self.fb.ins().call(rt, &args);
+            LibraryCall::Pool(c) => vec![d, bufs[c.input], bufs[c.out]],
+            LibraryCall::Gather(c) => vec![d, bufs[c.x], bufs[c.indices], bufs[c.out]],
+        }
     }
 }

@@ -25,7 +25,7 @@ use crate::lower::{Lowered, LoweredStep};
 use crate::CodegenError;
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use xlac_runtime::kernels;
-use xlac_runtime::program::{BufferKind, LibraryCall};
+use xlac_runtime::program::BufferKind;
 use xlac_runtime::ALIGN;
 
 pub use header::header;
@@ -63,7 +63,8 @@ impl ScratchLayout {
             .steps
             .iter()
             .map(|s| match s {
-                LoweredStep::Library(c @ LibraryCall::Conv(_)) => kernels::scratch_bytes(c, 1),
+                LoweredStep::Library(c) => kernels::scratch_bytes(c, 1),
+                LoweredStep::Fused { call, .. } => kernels::scratch_bytes(call, 1),
                 _ => 0,
             })
             .max()
@@ -147,7 +148,7 @@ pub fn compile_object(p: &Lowered, opts: &AotOptions) -> Result<AotArtifacts, Co
     let mut module = ObjectModule::new(builder);
     let mut kernels = Vec::new();
     for (i, step) in p.steps.iter().enumerate() {
-        if let LoweredStep::Kernel { kernel, .. } = step {
+        if let LoweredStep::Kernel { kernel, .. } | LoweredStep::Fused { kernel, .. } = step {
             let symbol = format!("{}_k{i}_{}", opts.name, c_identifier(&kernel.name));
             kernels.push(define_kernel(&mut module, kernel, &symbol, copts)?.func);
         }

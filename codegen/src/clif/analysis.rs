@@ -30,6 +30,17 @@ pub(crate) fn operands(e: &Expr) -> Vec<ExprId> {
     }
 }
 
+/// Whether `e` itself is a transcendental (inline vector math or `pow`). A body with
+/// one is long (tens of instructions per vector) and keeps many constants live, so it
+/// is not unrolled: unrolling it only adds register spills.
+pub(crate) fn is_transcendental(k: &Kernel, e: ExprId) -> bool {
+    match &k.exprs[e].expr {
+        Expr::Unary(op, _) => super::helpers::math_fn(*op).is_some(),
+        Expr::Binary(op, _, _) => *op == xlac_ir::OpKind::Pow,
+        _ => false,
+    }
+}
+
 impl Analysis {
     /// Analyzes `k` (operands precede their users in the arena).
     pub(crate) fn new(k: &Kernel) -> Result<Analysis, CodegenError> {
@@ -91,13 +102,15 @@ impl Analysis {
         out
     }
 
-    /// The element width in bytes (4 or 8) of the values of `roots` that depend on `var`,
-    /// when they all share one; `None` when widths mix or only bools depend on it.
+    /// The element width in bytes (4 or 8) of `roots` and of the values below them that
+    /// depend on `var`, when they all share one; `None` when widths mix or only bools
+    /// count.
     pub(crate) fn vector_width(&self, k: &Kernel, roots: &[ExprId], var: VarId) -> Option<usize> {
         let mut width = None;
         for e in self.reachable(k, roots) {
             let dtype = k.exprs[e].dtype;
-            if self.deps[e] & bit(var) == 0 || dtype == DType::Bool {
+            // Roots count even when invariant: they are stored at every lane.
+            if (self.deps[e] & bit(var) == 0 && !roots.contains(&e)) || dtype == DType::Bool {
                 continue;
             }
             match width {
@@ -151,7 +164,7 @@ impl Analysis {
         if strided && reduces.iter().any(|&(body, rv)| self.reduce_vectorizes(k, body, rv).is_some()) {
             return None;
         }
-        let unroll = if !reduces.is_empty() {
+        let unroll = if !reduces.is_empty() || all.iter().any(|&e| is_transcendental(k, e)) {
             1
         } else if all.len() <= 12 {
             4

@@ -8,7 +8,9 @@
 use super::analysis::{bit, Analysis};
 use super::helpers::HelperRefs;
 use crate::kernel::{Expr, ExprId, Kernel, VarId};
-use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
+use cranelift_codegen::ir::{
+    types, Endianness, InstBuilder, MemFlagsData, StackSlot, StackSlotData, StackSlotKind, Type, Value,
+};
 use cranelift_frontend::FunctionBuilder;
 use std::collections::HashMap;
 use xlac_ir::DType;
@@ -59,6 +61,13 @@ pub(crate) struct Emitter<'a, 'f> {
     pub cache: super::rowcache::RowCache,
     /// The stack slot of each row cache buffer.
     pub cache_slots: Vec<cranelift_codegen::ir::StackSlot>,
+    /// Whether hoisted values are also splatted (the innermost loop is vectorized).
+    pub presplat: bool,
+    /// Vectors of uniform scalars splatted ahead of the loops using them:
+    /// `(scalar, vector type) -> vector`.
+    splats: HashMap<(Value, Type), Value>,
+    /// The stack slot [`Emitter::pin`] goes through.
+    pin_slot: Option<StackSlot>,
     scopes: Vec<HashMap<ExprId, Val>>,
 }
 
@@ -81,6 +90,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
             fma,
             cache: Default::default(),
             cache_slots: Vec::new(),
+            presplat: false,
+            splats: HashMap::new(),
+            pin_slot: None,
             scopes: vec![HashMap::new()],
         }
     }
@@ -104,6 +116,65 @@ impl<'a, 'f> Emitter<'a, 'f> {
     /// Closes the innermost scope.
     pub(crate) fn pop_scope(&mut self) {
         self.scopes.pop();
+    }
+
+    /// Pins `values` where they are: each goes through a stack slot and is read back as
+    /// the same bits in the same type. Cranelift's egraph places a pure instruction at
+    /// its first use, and (as seen in its output for our kernels) hoists nothing back out
+    /// of our loops, so a loop-invariant value computed before a loop (a row's max, its
+    /// `rsqrt`, their splats) is otherwise recomputed in every iteration; a load stays
+    /// where it is. The store is of the integer (or float) twin type, so that
+    /// store-to-load forwarding does not give the pure value back.
+    pub(crate) fn pin(&mut self, values: &[Value]) -> Vec<Value> {
+        values
+            .iter()
+            .map(|&v| {
+                let ty = self.fb.func.dfg.value_type(v);
+                let twin = match ty {
+                    types::F32 => types::I32,
+                    types::F64 => types::I64,
+                    types::I32 => types::F32,
+                    types::I64 => types::F64,
+                    types::F32X4 => types::I32X4,
+                    types::F64X2 => types::I64X2,
+                    types::I32X4 => types::F32X4,
+                    types::I64X2 => types::F64X2,
+                    _ => return v,
+                };
+                let slot = *self.pin_slot.get_or_insert_with(|| {
+                    let data = StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 4);
+                    self.fb.create_sized_stack_slot(data)
+                });
+                let flags = MemFlagsData::new().with_endianness(Endianness::Little);
+                let t = self.fb.ins().bitcast(twin, flags, v);
+                self.fb.ins().stack_store(types::I64, t, slot, 0);
+                self.fb.ins().stack_load(types::I64, ty, slot, 0)
+            })
+            .collect()
+    }
+
+    /// Pins the scalar value of hoisted node `e` (see [`Emitter::pin`]), and when the
+    /// innermost loop is vectorized, its splat too.
+    pub(crate) fn pin_hoisted(&mut self, e: ExprId) {
+        let Some(Val::S(x)) = self.scopes.last().and_then(|s| s.get(&e)).copied() else { return };
+        let dtype = self.k.exprs[e].dtype;
+        let vty = match dtype {
+            DType::F32 => Some(types::F32X4),
+            DType::F64 => Some(types::F64X2),
+            DType::I32 => Some(types::I32X4),
+            DType::I64 => Some(types::I64X2),
+            DType::Bool => None,
+        }
+        .filter(|_| self.presplat);
+        let mut values = vec![x];
+        if let Some(ty) = vty {
+            values.push(self.fb.ins().splat(ty, x));
+        }
+        let pinned = self.pin(&values);
+        self.scopes.last_mut().expect("a scope").insert(e, Val::S(pinned[0]));
+        if let Some(ty) = vty {
+            self.splats.insert((pinned[0], ty), pinned[1]);
+        }
     }
 
     /// The vector type of `d` in the current vector mode.
@@ -147,6 +218,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
             Val::V(x) => x,
             Val::S(x) => {
                 let ty = self.vec_ty(d);
+                if let Some(&v) = self.splats.get(&(x, ty)) {
+                    return v;
+                }
                 let x = if d == DType::Bool {
                     let lane = ty.lane_type();
                     let (ones, zero) = (self.iconst(lane, -1), self.iconst(lane, 0));

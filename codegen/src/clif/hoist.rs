@@ -10,6 +10,10 @@ use super::emit::Emitter;
 use crate::kernel::{Expr, ExprId, Kernel};
 use cranelift_entity::EntityRef;
 
+/// Fewest elements the loops inside a level must run for its hoisted values to be
+/// pinned (two memory accesses per value and iteration of the level).
+const PIN_MIN_ELEMENTS: usize = 32;
+
 /// Every node to hoist, grouped by the domain level it is computed at (index `level`
 /// for `level < domain.len()`), each group in arena (topological) order.
 pub(crate) fn hoist_plan(k: &Kernel, an: &Analysis) -> Vec<Vec<ExprId>> {
@@ -52,11 +56,18 @@ pub(crate) fn is_hoisted(k: &Kernel, an: &Analysis, e: ExprId) -> bool {
 }
 
 impl Emitter<'_, '_> {
-    /// Emits the nodes of `level` into the current scope (scalar mode).
-    pub(crate) fn hoist(&mut self, nodes: &[ExprId]) {
+    /// Emits the nodes of domain level `level` into the current scope (scalar mode),
+    /// each pinned before the code that follows ([`Emitter::pin_hoisted`]) when the
+    /// loops inside the level run enough elements to pay for it.
+    pub(crate) fn hoist(&mut self, nodes: &[ExprId], level: usize) {
         let saved = self.vec.take();
+        let inner: usize = self.k.domain[level..].iter().product();
+        let pin = level == 0 || inner >= PIN_MIN_ELEMENTS;
         for &e in nodes {
             self.emit(e);
+            if pin {
+                self.pin_hoisted(e);
+            }
         }
         self.vec = saved;
     }

@@ -88,14 +88,14 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 self.fb.switch_to_block(exit);
             }
             1 => {
-                self.hoist(&levels[0]);
+                self.hoist(&levels[0], 0);
                 self.innermost(begin, end, plan)
             }
             _ => {
-                self.hoist(&levels[0]);
+                self.hoist(&levels[0], 0);
                 self.counted_loop(begin, end, 1, vec![], &mut |em, i, _| {
                     em.vars[0] = Some(i);
-                    em.hoist(&levels[1]);
+                    em.hoist(&levels[1], 1);
                     em.inner_dims(1, levels, plan);
                     vec![]
                 });
@@ -115,7 +115,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
         self.counted_loop(zero, hi, 1, vec![], &mut |em, i, _| {
             em.vars[d] = Some(i);
-            em.hoist(&levels[d + 1]);
+            em.hoist(&levels[d + 1], d + 1);
             em.inner_dims(d + 1, levels, plan);
             vec![]
         });

@@ -98,6 +98,7 @@ pub fn define_kernel<M: Module>(
     let arg_flags = MemFlagsData::new().with_notrap().with_aligned().with_readonly();
     em.ptrs = (0..n_args).map(|i| em.fb.ins().load(ptr, arg_flags, args, (i * ptr.bytes() as usize) as i32)).collect();
     let plan = an.domain_plan(k, &|e| em.cache.loads.contains_key(&e));
+    em.presplat = plan.is_some();
     let levels = hoist::hoist_plan(k, &an);
     em.domain(begin, end, plan, &levels);
     em.fb.ins().return_(&[]);

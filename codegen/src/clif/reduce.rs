@@ -3,6 +3,7 @@
 //! when its innermost variable reads contiguous memory it is vectorized along that
 //! variable with several accumulators, a horizontal fold and a scalar tail.
 
+use super::analysis::{bit, is_transcendental};
 use super::emit::{Emitter, Val, VecMode};
 use crate::kernel::{ExprId, ReduceKind, VarId};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
@@ -10,6 +11,9 @@ use xlac_ir::DType;
 
 /// Independent vector accumulators of a contiguous reduction.
 const ACCUMULATORS: usize = 4;
+/// Accumulators when the body has a transcendental: its own work hides the latency of
+/// the fold, and more copies of it only spill registers.
+const HEAVY_ACCUMULATORS: usize = 1;
 
 impl Emitter<'_, '_> {
     /// The value of reduction `e` in the current loop body.
@@ -39,11 +43,18 @@ impl Emitter<'_, '_> {
         let saved = self.vec.take();
         let (inner, outer) = vars.split_last().expect("a reduction has variables");
         let width = self.an.reduce_vectorizes(self.k, body, inner.0);
+        let fold_inner = |em: &mut Self| match width {
+            Some(w) => em.reduce_contiguous(kind, *inner, body, d, (16 / w) as u8),
+            None => em.reduce_scalar(kind, *inner, body, d, None),
+        };
+        // The inner fold starts from the identity, so one inner fold is the result.
+        if outer.is_empty() {
+            let t = fold_inner(self);
+            self.vec = saved;
+            return Val::S(t);
+        }
         let out = self.nest(outer, vec![init], &mut |em, c| {
-            let t = match width {
-                Some(w) => em.reduce_contiguous(kind, *inner, body, d, (16 / w) as u8),
-                None => em.reduce_scalar(kind, *inner, body, d, None),
-            };
+            let t = fold_inner(em);
             let Val::S(r) = em.binary(op, d, Val::S(c[0]), Val::S(t)) else { unreachable!() };
             vec![r]
         });
@@ -106,7 +117,9 @@ impl Emitter<'_, '_> {
                 .collect()
         };
         let mut fold = fold;
-        let (i, accs) = self.counted_loop(zero, hi, l * ACCUMULATORS as i64, vec![acc; ACCUMULATORS], &mut fold);
+        let heavy = self.an.reachable_until(self.k, &[body], &|e| self.an.deps[e] & bit(var) == 0);
+        let nacc = if heavy.iter().any(|&e| is_transcendental(self.k, e)) { HEAVY_ACCUMULATORS } else { ACCUMULATORS };
+        let (i, accs) = self.counted_loop(zero, hi, l * nacc as i64, vec![acc; nacc], &mut fold);
         let mut acc = accs[0];
         for &a in &accs[1..] {
             let Val::V(r) = self.binary(op, d, Val::V(acc), Val::V(a)) else { unreachable!() };

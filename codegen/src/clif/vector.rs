@@ -6,7 +6,7 @@ use super::emit::{Emitter, Val};
 use super::scalar::{float_cc, int_cc};
 use crate::kernel::{CmpDir, Scalar};
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{ConstantData, Endianness, InstBuilder, MemFlagsData, Type, Value};
 use xlac_ir::{DType, OpKind};
 
 impl Emitter<'_, '_> {
@@ -24,6 +24,18 @@ impl Emitter<'_, '_> {
         let s = self.scalar_const(Scalar::from_f64(d, x));
         let ty = self.vec_ty(d);
         self.fb.ins().splat(ty, s)
+    }
+
+    /// A float vector of `d` with only the sign bit set in every lane (`invert`: every
+    /// bit but the sign). `fneg`/`fabs` as one `xor`/`and` with it: Cranelift's own
+    /// lowering builds the mask in registers, two more instructions per use.
+    fn sign_mask(&mut self, d: DType, invert: bool) -> Value {
+        let (bits, width) = if d == DType::F64 { (1u64 << 63, 8) } else { (1u64 << 31, 4) };
+        let bits = if invert { !bits } else { bits };
+        let bytes: Vec<u8> = (0..16 / width).flat_map(|_| bits.to_le_bytes()[..width].to_vec()).collect();
+        let c = self.fb.func.dfg.constants.insert(ConstantData::from(bytes));
+        let ty = self.vec_ty(d);
+        self.fb.ins().vconst(ty, c)
     }
 
     /// Applies a scalar op lane by lane.
@@ -46,9 +58,15 @@ impl Emitter<'_, '_> {
         };
         let float = d.is_float();
         let native = match op {
-            OpKind::Neg if float => Some(self.ins().fneg(v)),
+            OpKind::Neg if float => {
+                let m = self.sign_mask(d, false);
+                Some(self.ins().bxor(v, m))
+            }
             OpKind::Neg if d != DType::Bool => Some(self.ins().ineg(v)),
-            OpKind::Abs if float => Some(self.ins().fabs(v)),
+            OpKind::Abs if float => {
+                let m = self.sign_mask(d, true);
+                Some(self.ins().band(v, m))
+            }
             OpKind::Not => Some(self.ins().bnot(v)),
             OpKind::Sqrt => Some(self.ins().sqrt(v)),
             OpKind::Rsqrt => {

@@ -15,6 +15,7 @@
 //! unguarded load's indices are always in range for every point of its index space.
 
 mod display;
+mod merge;
 
 use cranelift_entity::{entity_impl, PrimaryMap};
 use std::collections::HashMap;

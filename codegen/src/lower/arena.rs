@@ -21,10 +21,18 @@ pub const ALIGN: usize = 64;
 pub(super) fn step_buffers(step: &LoweredStep) -> Vec<BufferId> {
     match step {
         LoweredStep::Kernel { args, .. } => args.clone(),
-        LoweredStep::Library(LibraryCall::Gemm(c)) => vec![c.lhs, c.rhs, c.out],
-        LoweredStep::Library(LibraryCall::Conv(c)) => vec![c.input, c.kernel, c.out],
-        LoweredStep::Library(LibraryCall::Pool(c)) => vec![c.input, c.out],
-        LoweredStep::Library(LibraryCall::Gather(c)) => vec![c.x, c.indices, c.out],
+        LoweredStep::Library(call) => call_buffers(call),
+        LoweredStep::Fused { call, args, .. } => call_buffers(call).into_iter().chain(args.iter().copied()).collect(),
+    }
+}
+
+/// The buffers a library call reads, then the one it writes (last).
+pub(crate) fn call_buffers(call: &LibraryCall) -> Vec<BufferId> {
+    match call {
+        LibraryCall::Gemm(c) => vec![c.lhs, c.rhs, c.out],
+        LibraryCall::Conv(c) => vec![c.input, c.kernel, c.out],
+        LibraryCall::Pool(c) => vec![c.input, c.out],
+        LibraryCall::Gather(c) => vec![c.x, c.indices, c.out],
     }
 }
 
@@ -80,7 +88,17 @@ fn in_place(
 ) -> Vec<Option<BufferId>> {
     let mut alias: Vec<Option<BufferId>> = vec![None; buffers.len()];
     for (i, step) in steps.iter().enumerate() {
-        let LoweredStep::Kernel { kernel, args } = step else { continue };
+        // A fused epilogue may take the call's output's space, not its inputs': other
+        // row blocks may still be reading them.
+        let (kernel, args, call_inputs) = match step {
+            LoweredStep::Kernel { kernel, args } => (kernel, args, Vec::new()),
+            LoweredStep::Fused { call, kernel, args } => {
+                let mut inputs = call_buffers(call);
+                inputs.pop();
+                (kernel, args, inputs)
+            }
+            LoweredStep::Library(_) => continue,
+        };
         let n_in = kernel.inputs.len();
         let mut taken: Vec<BufferId> = Vec::new();
         for (o, &out) in args[n_in..].iter().enumerate() {
@@ -91,6 +109,7 @@ fn in_place(
                 let b = args[j];
                 is_temp(b)
                     && !taken.contains(&b)
+                    && !call_inputs.contains(&b)
                     && live[b].map(|r| r.1) == Some(i)
                     && buffers[b].size_bytes == buffers[out].size_bytes
                     && args.iter().filter(|&&a| a == b).count() == 1
@@ -117,7 +136,7 @@ fn in_place(
 /// loop (hoisted, see `clif::hoist`), an element of the same row (the innermost
 /// domain variable replaced by the reduction's): a row is then read completely before
 /// any of it is written (softmax in place).
-fn reads_at_identity(k: &Kernel, j: usize) -> bool {
+pub(super) fn reads_at_identity(k: &Kernel, j: usize) -> bool {
     let Ok(an) = Analysis::new(k) else { return false };
     let mut identity = Affine::default();
     let mut stride = 1i64;

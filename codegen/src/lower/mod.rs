@@ -7,7 +7,9 @@
 //! kernels inline them as constants.
 
 mod arena;
+pub(crate) use arena::call_buffers;
 mod elementwise;
+mod epilogue;
 mod fused;
 mod graph;
 mod index_ops;
@@ -35,6 +37,17 @@ pub enum LoweredStep {
     },
     /// A runtime library call.
     Library(LibraryCall),
+    /// A GEMM or convolution running a kernel on its output rows as they become final
+    /// (see `epilogue`): the kernel reads the call's output and other buffers, and
+    /// writes its own outputs.
+    Fused {
+        /// The library call.
+        call: Box<LibraryCall>,
+        /// The epilogue kernel.
+        kernel: Kernel,
+        /// Its arguments (inputs, then outputs).
+        args: Vec<BufferId>,
+    },
 }
 
 /// A program whose kernels are not compiled yet: everything of a
@@ -64,6 +77,11 @@ pub fn lower_module(m: &Module) -> Result<Lowered, CodegenError> {
             lw.lower_op(op)?;
         }
     }
+    let mut from_fusion = vec![false; lw.steps.len()];
+    for &i in &lw.fusion_steps {
+        from_fusion[i] = true;
+    }
+    epilogue::attach(&mut lw.steps, &from_fusion);
     lw.finish()
 }
 
@@ -114,6 +132,8 @@ pub(crate) struct Lowerer<'g, 'm> {
     /// The output a value is written to directly.
     out_of: Vec<Option<usize>>,
     pub steps: Vec<LoweredStep>,
+    /// Indices of the steps computing `fusion` ops.
+    fusion_steps: Vec<usize>,
 }
 
 impl<'g, 'm> Lowerer<'g, 'm> {
@@ -127,6 +147,7 @@ impl<'g, 'm> Lowerer<'g, 'm> {
             uses: vec![0; n],
             out_of: vec![None; n],
             steps: Vec::new(),
+            fusion_steps: Vec::new(),
         };
         for op in &g.ops {
             for &v in &op.operands {
@@ -264,6 +285,7 @@ impl<'g, 'm> Lowerer<'g, 'm> {
             args.push(self.result_buffer(r));
         }
         if !fk.kernel.domain.contains(&0) {
+            self.fusion_steps.push(self.steps.len());
             self.steps.push(LoweredStep::Kernel { kernel: fk.kernel.clone(), args });
         }
         Ok(())

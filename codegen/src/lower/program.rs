@@ -23,6 +23,12 @@ pub(super) fn fmt_lowered(p: &Lowered, f: &mut fmt::Formatter<'_>) -> fmt::Resul
                 writeln!(f, "{kernel}")?;
             }
             LoweredStep::Library(call) => writeln!(f, "library {call:?}")?,
+            LoweredStep::Fused { call, kernel, args } => {
+                let args: Vec<String> = args.iter().map(|a| format!("b{a}")).collect();
+                writeln!(f, "library {call:?}")?;
+                writeln!(f, "  epilogue {}({})", kernel.name, args.join(", "))?;
+                writeln!(f, "{kernel}")?;
+            }
         }
     }
     for (out, b) in &p.output_copies {

@@ -102,9 +102,37 @@ impl<'a, 'f> Vb<'a, 'f> {
         self.fb.ins().fneg(a)
     }
 
-    /// `|a|`.
+    /// A float vector constant with the raw bits `bits` in every lane (truncated to
+    /// the lane width).
+    pub(crate) fn cbits(&mut self, bits: u64) -> Value {
+        let bytes: Vec<u8> = if self.is_f64() {
+            (0..2).flat_map(|_| bits.to_le_bytes()).collect()
+        } else {
+            (0..4).flat_map(|_| (bits as u32).to_le_bytes()).collect()
+        };
+        self.vconst(self.ty, bytes)
+    }
+
+    /// The sign bit of a lane.
+    fn sign_bit(&self) -> u64 {
+        if self.is_f64() {
+            1 << 63
+        } else {
+            1 << 31
+        }
+    }
+
+    /// `|a|`: one `and` with a constant (Cranelift's `fabs` builds its mask in
+    /// registers, two more instructions per use).
     pub(crate) fn abs(&mut self, a: Value) -> Value {
-        self.fb.ins().fabs(a)
+        let m = self.cbits(!self.sign_bit());
+        self.and(a, m)
+    }
+
+    /// `-|a|`: one `or` with the sign bit.
+    pub(crate) fn neg_abs(&mut self, a: Value) -> Value {
+        let m = self.cbits(self.sign_bit());
+        self.or(a, m)
     }
 
     /// `a * b + c`, fused when the target has FMA.
@@ -226,10 +254,24 @@ impl<'a, 'f> Vb<'a, 'f> {
 
     /// `2^n` as a float for an integer vector `n` in the normal exponent range.
     pub(crate) fn pow2i(&mut self, n: Value) -> Value {
-        let b = self.ci(self.bias());
+        self.pow2i_plus(n, 0)
+    }
+
+    /// `2^(n + k)` for an integer vector `n` with `n + k` in the normal exponent range.
+    pub(crate) fn pow2i_plus(&mut self, n: Value, k: i64) -> Value {
+        let b = self.ci(self.bias() + k);
         let e = self.iadd(n, b);
         let e = self.shl(e, self.mant_bits());
         self.float(e)
+    }
+
+    /// `a * 2^n` for integer `n` when the result is a normal number: `n` added to the
+    /// exponent field of `a` (two integer instructions, exact).
+    pub(crate) fn scale_normal(&mut self, a: Value, n: Value) -> Value {
+        let e = self.shl(n, self.mant_bits());
+        let bits = self.bits(a);
+        let r = self.iadd(bits, e);
+        self.float(r)
     }
 
     /// `a * 2^n` for integer `n` in `[-2*bias+2, 2*bias]`, in two steps so that the

@@ -227,6 +227,12 @@ pub fn run(p: &Program, inputs: &[Tensor]) -> Vec<Tensor> {
                 }
             }
             Step::Library(call) => library(call, &|b| ptrs[b]),
+            Step::Fused { call, epilogue } => {
+                library(call, &|b| ptrs[b]);
+                let a: Vec<*mut u8> = epilogue.args.iter().map(|&b| ptrs[b]).collect();
+                // SAFETY: the arguments are the program's buffers for this step.
+                unsafe { (epilogue.func)(a.as_ptr(), 0, epilogue.outer) };
+            }
         }
     }
     let mut outs: Vec<Option<*mut u8>> = vec![None; p.outputs.len()];

@@ -140,7 +140,7 @@ pub fn optimize_function(f: &Function, fast_math: bool, limits: &Limits) -> Resu
         .with_node_limit(node_limit)
         .with_time_limit(limits.time)
         .with_scheduler(BackoffScheduler::default())
-        .run(&rules::rules(fast_math));
+        .run(rules::cached_rules(fast_math));
     let eg = &runner.egraph;
     let mut names: HashMap<Id, String> = HashMap::new();
     for (e, n) in enc.expr.as_ref().iter().enumerate().filter_map(|(i, _)| enc.names.get(&Id::from(i)).map(|n| (i, n)))

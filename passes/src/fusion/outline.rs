@@ -1,5 +1,6 @@
 //! Outlining: every planned group becomes a function `@<entry>.fusion.N`, called by a
-//! `fusion` op at the position of the group's last op.
+//! `fusion` op at the position of the group's last op. A group of siblings may have
+//! outputs read between its members; such readers move after the call.
 
 use super::plan::{inputs, Plan};
 use crate::rewrite::remove_dead_ops;
@@ -39,7 +40,7 @@ pub(crate) fn outline(m: &mut Module, entry: usize, plan: &Plan, defs: &[Option<
         }
     }
     let main = &mut m.functions[entry];
-    main.ops = ops;
+    main.ops = topological(ops, main.values.len());
     remove_dead_ops(main);
     let count = new_funcs.len();
     m.functions.splice(entry..entry, new_funcs);
@@ -112,4 +113,38 @@ fn body_ops(f: &Function, defs: &[Option<usize>], plan: &Plan, members: &HashSet
     let mut out: Vec<usize> = all.into_iter().collect();
     out.sort_unstable();
     out
+}
+
+/// `ops` in a topological order (every operand defined before its use) that is as
+/// close to the given order as possible: the given order itself when it already is one.
+fn topological(ops: Vec<Op>, n_values: usize) -> Vec<Op> {
+    let mut def = vec![None; n_values];
+    for (i, op) in ops.iter().enumerate() {
+        op.results.iter().for_each(|r| def[r.index()] = Some(i));
+    }
+    if ops.iter().enumerate().all(|(i, op)| op.operands.iter().all(|v| def[v.index()].is_none_or(|d| d < i))) {
+        return ops;
+    }
+    let mut waiting = vec![0usize; ops.len()];
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); ops.len()];
+    for (i, op) in ops.iter().enumerate() {
+        for d in op.operands.iter().filter_map(|v| def[v.index()]) {
+            waiting[i] += 1;
+            users[d].push(i);
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> = (0..ops.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut order = Vec::with_capacity(ops.len());
+    while let Some(i) = ready.pop_first() {
+        order.push(i);
+        for &u in &users[i] {
+            waiting[u] -= 1;
+            if waiting[u] == 0 {
+                ready.insert(u);
+            }
+        }
+    }
+    assert_eq!(order.len(), ops.len(), "fusion planned groups that depend on each other both ways");
+    let mut ops: Vec<Option<Op>> = ops.into_iter().map(Some).collect();
+    order.into_iter().map(|i| ops[i].take().expect("each op once")).collect()
 }

@@ -6,7 +6,8 @@
 //! than once per result element, no expensive op more than twice. Otherwise it starts
 //! a group of its own. A returned value may join its users' group as another output
 //! of the same shape (multi-output fusion). Cheap ops (splat constants, `iota`, index
-//! maps of them) whose users are in several groups are cloned into each.
+//! maps of them) whose users are in several groups are cloned into each. Independent
+//! groups of one domain that share an input merge afterwards ([`super::siblings`]).
 //!
 //! Groups are convex by construction: an op joins a group only when every user is in
 //! it, so no path leaves a group and comes back.
@@ -53,14 +54,14 @@ pub(crate) struct Plan {
 }
 
 /// Who uses each value.
-struct Uses {
+pub(super) struct Uses {
     /// Op indices using each value (once per op).
-    ops: Vec<Vec<usize>>,
+    pub ops: Vec<Vec<usize>>,
     /// Whether each value is returned.
     returned: Vec<bool>,
 }
 
-fn uses(f: &Function) -> Uses {
+pub(super) fn uses(f: &Function) -> Uses {
     let mut ops = vec![Vec::new(); f.values.len()];
     for (i, op) in f.ops.iter().enumerate() {
         for v in &op.operands {
@@ -125,20 +126,40 @@ impl Plan {
     ) -> bool {
         let mut ops = self.groups[g].ops.clone();
         ops.push(i);
+        if !self.fits(f, defs, classes, &ops, &self.groups[g].domain, limits) {
+            return false;
+        }
+        self.groups[g].ops = ops;
+        self.group_of[i] = Some(g);
+        true
+    }
+
+    /// Whether a group of `ops` over `domain` stays within `limits` and cheap: no
+    /// reduction computed more than once per result element, no expensive op more than
+    /// twice, and indices the code generator can compose.
+    pub(super) fn fits(
+        &self,
+        f: &Function,
+        defs: &[Option<usize>],
+        classes: &[Class],
+        ops: &[usize],
+        domain: &[usize],
+        limits: Limits,
+    ) -> bool {
         let heavy = ops.iter().filter(|&&o| classes[o] != Class::Cheap).count();
         if heavy > limits.max_ops {
             return false;
         }
         let members: HashSet<usize> = ops.iter().copied().collect();
         let member = |o: usize| members.contains(&o) || self.cloned[o];
-        if inputs(f, defs, &member, &ops).len() > limits.max_inputs {
+        if inputs(f, defs, &member, ops).len() > limits.max_inputs {
             return false;
         }
-        let outputs = self.outputs_with(f, g, &ops, i);
-        let Some(reuse) = analyze(f, defs, &member, &outputs, &self.groups[g].domain) else {
+        let outputs = outputs(f, ops);
+        let Some(reuse) = analyze(f, defs, &member, &outputs, domain) else {
             return false;
         };
-        for &o in &ops {
+        for &o in ops {
             let op = &f.ops[o];
             let v = op.results[0];
             let elements = f.ty(v).shape.num_elements() as u128;
@@ -152,31 +173,28 @@ impl Plan {
                 return false;
             }
         }
-        self.groups[g].ops = ops;
-        self.group_of[i] = Some(g);
         true
     }
+}
 
-    /// The outputs of group `g` if op `i` joined it: the group's current outputs (the
-    /// results of its members that are used outside or returned) plus `i`'s if returned.
-    fn outputs_with(&self, f: &Function, g: usize, ops: &[usize], i: usize) -> Vec<Value> {
-        let inside: HashSet<usize> = ops.iter().copied().collect();
-        let mut used_outside = vec![false; f.values.len()];
-        for (j, op) in f.ops.iter().enumerate() {
-            if !inside.contains(&j) {
-                for v in &op.operands {
-                    used_outside[v.index()] = true;
-                }
+/// The outputs of a group of `ops`: the results of its members that are used outside
+/// it or returned, in function order.
+fn outputs(f: &Function, ops: &[usize]) -> Vec<Value> {
+    let inside: HashSet<usize> = ops.iter().copied().collect();
+    let mut used_outside = vec![false; f.values.len()];
+    for (j, op) in f.ops.iter().enumerate() {
+        if !inside.contains(&j) {
+            for v in &op.operands {
+                used_outside[v.index()] = true;
             }
         }
-        for v in &f.ret {
-            used_outside[v.index()] = true;
-        }
-        let _ = (g, i);
-        let mut out: Vec<usize> = ops.to_vec();
-        out.sort_unstable();
-        out.iter().map(|&o| f.ops[o].results[0]).filter(|v| used_outside[v.index()]).collect()
     }
+    for v in &f.ret {
+        used_outside[v.index()] = true;
+    }
+    let mut out: Vec<usize> = ops.to_vec();
+    out.sort_unstable();
+    out.iter().map(|&o| f.ops[o].results[0]).filter(|v| used_outside[v.index()]).collect()
 }
 
 /// The values read by ops `ops` (members by `member`) that no member defines, in order

@@ -75,20 +75,98 @@ pub unsafe extern "C" fn xlac_rt_conv(
     // SAFETY: forwarded contract.
     let call = unsafe { &*call }.to_call();
     let pool = pool_for(threads);
-    let need = kernels::conv::scratch_bytes(&call, pool.threads());
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_conv_scratch(&call, scratch, scratch_len, &pool, &mut |s| {
+            kernels::conv::conv(&call, input, kernel, out, s, &pool)
+        })
+    }
+}
+
+/// Calls `body` with scratch for `call` on `pool`: the caller's when it is large
+/// enough, otherwise a per-thread runtime buffer (allocated once).
+///
+/// # Safety
+/// `scratch` is valid for `scratch_len` bytes (or null), used by no one else meanwhile.
+unsafe fn with_conv_scratch(
+    call: &crate::program::ConvCall,
+    scratch: *mut u8,
+    scratch_len: usize,
+    pool: &crate::pool::ThreadPool,
+    body: &mut dyn FnMut(&mut [u8]),
+) {
+    let need = kernels::conv::scratch_bytes(call, pool.threads());
     if !scratch.is_null() && scratch_len >= need {
         // SAFETY: the caller's scratch is valid for `scratch_len` bytes and ours alone.
-        let scratch = unsafe { std::slice::from_raw_parts_mut(scratch, scratch_len) };
-        // SAFETY: forwarded contract.
-        return unsafe { kernels::conv::conv(&call, input, kernel, out, scratch, &pool) };
+        return body(unsafe { std::slice::from_raw_parts_mut(scratch, scratch_len) });
     }
     CONV_SCRATCH.with_borrow_mut(|s| {
         if s.len() < need {
             *s = AlignedBytes::zeroed(need);
         }
-        // SAFETY: forwarded contract; the thread-local scratch is large enough.
-        unsafe { kernels::conv::conv(&call, input, kernel, out, s, &pool) }
+        body(s)
     });
+}
+
+/// A batched matrix product whose output rows then run through generated kernel
+/// `epilogue` (argument table `args`, `outer` outer iterations) as soon as they are
+/// final; see [`crate::program::Epilogue`].
+///
+/// # Safety
+/// As [`xlac_rt_gemm`]; `epilogue` is a generated kernel whose iterations read only the
+/// product's rows they cover, `args` its argument table.
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_gemm_fused(
+    call: *const XlacGemm,
+    lhs: *const u8,
+    rhs: *const u8,
+    out: *mut u8,
+    epilogue: KernelFn,
+    args: *const *mut u8,
+    outer: usize,
+    threads: i32,
+) {
+    // SAFETY: forwarded contract.
+    let call = unsafe { &*call }.to_call();
+    let pool = pool_for(threads);
+    // SAFETY: forwarded contract.
+    unsafe {
+        crate::exec::with_row_epilogue(call.batch * call.m, call.n, epilogue, args, outer, &mut |epi| {
+            kernels::gemm::gemm_with_epilogue(&call, lhs, rhs, out, &pool, Some(epi))
+        })
+    }
+}
+
+/// A convolution whose output images then run through generated kernel `epilogue`
+/// (as [`xlac_rt_gemm_fused`]); scratch as [`xlac_rt_conv`].
+///
+/// # Safety
+/// As [`xlac_rt_conv`] and [`xlac_rt_gemm_fused`].
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_conv_fused(
+    call: *const XlacConv,
+    input: *const u8,
+    kernel: *const u8,
+    out: *mut u8,
+    scratch: *mut u8,
+    scratch_len: usize,
+    epilogue: KernelFn,
+    args: *const *mut u8,
+    outer: usize,
+    threads: i32,
+) {
+    // SAFETY: forwarded contract.
+    let call = unsafe { &*call }.to_call();
+    let pool = pool_for(threads);
+    let (rows, row_len) = (call.n, call.o * call.out_spatial.iter().product::<usize>());
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_conv_scratch(&call, scratch, scratch_len, &pool, &mut |s| {
+            crate::exec::with_row_epilogue(rows, row_len, epilogue, args, outer, &mut |epi| {
+                kernels::conv_fused(&call, input, kernel, out, s, &pool, epi)
+            })
+        })
+    }
 }
 
 /// Pooling (see [`crate::kernels::pool::pool`]).

@@ -17,4 +17,7 @@ mod threads;
 /// generated code may call it directly instead of through [`xlac_rt_parallel_for`].
 pub use crate::exec::KERNEL_PARALLEL_WORK;
 pub use calls::{elem_code, elem_from_code, XlacConv, XlacGather, XlacGemm, XlacPool, CALL_RANK};
-pub use ffi::{xlac_rt_conv, xlac_rt_gather, xlac_rt_gemm, xlac_rt_parallel_for, xlac_rt_pool};
+pub use ffi::{
+    xlac_rt_conv, xlac_rt_conv_fused, xlac_rt_gather, xlac_rt_gemm, xlac_rt_gemm_fused, xlac_rt_parallel_for,
+    xlac_rt_pool,
+};

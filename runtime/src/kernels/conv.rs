@@ -1,11 +1,12 @@
 //! N-d convolution: per image, group and tile of output positions, im2col into a
 //! per-thread scratch slot and one GEMM with the group's kernel. Pointwise (1×1)
 //! convolutions skip im2col. Tasks run in parallel when there are enough of them,
-//! otherwise each GEMM is split over the pool.
+//! otherwise each GEMM is split over the pool. An optional [`RowEpilogue`] runs on each
+//! image (row `i` = image `i`) once the last task writing it is done.
 
-use super::gemm::{matmul, MatMul, Scalar};
+use super::gemm::{matmul, matmul_with_epilogue, MatMul, PackedLhs, Scalar, Tracker};
 use super::im2col::{self, Geometry};
-use super::PARALLEL_WORK;
+use super::{RowEpilogue, PARALLEL_WORK};
 use crate::aligned::ALIGN;
 use crate::pool::ThreadPool;
 use crate::program::{ConvCall, ElemType};
@@ -53,10 +54,29 @@ pub unsafe fn conv(
     pool: &ThreadPool,
 ) {
     // SAFETY: forwarded contract.
+    unsafe { conv_with_epilogue(c, input, kernel, out, scratch, pool, None) }
+}
+
+/// [`conv`], calling `epilogue` on images (rows `0..n`) once every element of them is
+/// written, per the contract of [`RowEpilogue`]: from the pool task that finished the
+/// image's last piece where the tasks run in parallel.
+///
+/// # Safety
+/// As [`conv`]; `epilogue` may read and write the images it is given.
+pub unsafe fn conv_with_epilogue(
+    c: &ConvCall,
+    input: *const u8,
+    kernel: *const u8,
+    out: *mut u8,
+    scratch: &mut [u8],
+    pool: &ThreadPool,
+    epilogue: Option<&RowEpilogue>,
+) {
+    // SAFETY: forwarded contract.
     unsafe {
         match c.elem {
-            ElemType::F32 => conv_t::<f32>(c, input.cast(), kernel.cast(), out.cast(), scratch, pool),
-            ElemType::F64 => conv_t::<f64>(c, input.cast(), kernel.cast(), out.cast(), scratch, pool),
+            ElemType::F32 => conv_t::<f32>(c, input.cast(), kernel.cast(), out.cast(), scratch, pool, epilogue),
+            ElemType::F64 => conv_t::<f64>(c, input.cast(), kernel.cast(), out.cast(), scratch, pool, epilogue),
             e => panic!("conv: {e:?} is not a convolution element type"),
         }
     }
@@ -131,6 +151,20 @@ fn mm<T>(
     MatMul { batch: 1, m, n, k, lhs, ls: [0, ls[0], ls[1]], rhs, rs: [0, rs[0], rs[1]], out, os: [0, os[0], os[1]] }
 }
 
+/// One task's product, with the prepacked lhs if there is one.
+///
+/// # Safety
+/// As [`Scalar::block`]; `packed` was packed from `p`'s lhs.
+unsafe fn block<T: Scalar>(p: &MatMul<T>, packed: Option<&PackedLhs>) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        match packed {
+            Some(lhs) => T::block_packed(p, lhs),
+            None => T::block(p),
+        }
+    }
+}
+
 /// A raw scratch pointer shared by tasks that each use their own slot.
 #[derive(Copy, Clone)]
 struct Slots<T>(*mut T, usize);
@@ -158,22 +192,25 @@ unsafe fn conv_t<T: Scalar + Default>(
     out: *mut T,
     scratch: &mut [u8],
     pool: &ThreadPool,
+    epi: Option<&RowEpilogue>,
 ) {
     let g = Geometry::new(c);
     let groups = c.groups.max(1);
     let (cg, og) = (c.c / groups, c.o / groups);
     if g.is_pointwise() {
         // SAFETY: forwarded contract.
-        return unsafe { pointwise(c, &g, input, kernel, out, pool) };
+        return unsafe { pointwise(c, &g, input, kernel, out, pool, epi) };
     }
     let (r, pt) = tile(c);
     let p = g.out_prod;
     if c.n == 0 || p == 0 || og == 0 {
-        return;
+        return Tracker::all(epi, c.n);
     }
     let tiles = p.div_ceil(pt);
     let plan = Plan { g, c: c.c, o: c.o, cg, og, groups, r, pt, tiles, nhwc: c.nhwc, input, kernel, out };
     let tasks = c.n * groups * tiles;
+    let tracker = Tracker::with_parts(epi, c.n, groups * tiles, false);
+    let image = |t: usize| t / (groups * tiles)..t / (groups * tiles) + 1;
     let slot_elems = slot_bytes(c) / std::mem::size_of::<T>();
     let slots = scratch.len() / slot_bytes(c);
     assert!(slots >= 1, "conv: scratch of {} bytes < {}", scratch.len(), slot_bytes(c));
@@ -181,12 +218,21 @@ unsafe fn conv_t<T: Scalar + Default>(
     let work = c.n * c.o * p * r;
     let threads = pool.threads();
     if threads > 1 && tasks >= threads && slots >= threads && work >= PARALLEL_WORK {
+        let packed = if !c.nhwc && groups == 1 {
+            let lhs = mm(og, 0, r, kernel, [r as isize, 1], std::ptr::null(), [0, 0], std::ptr::null_mut(), [0, 0]);
+            // SAFETY: the kernel is the og × r lhs of every task (one group).
+            unsafe { T::pack_lhs(&lhs) }
+        } else {
+            None
+        };
         pool.parallel_for(tasks, tasks, &|range, part| {
             // SAFETY: part < threads <= slots, and slot `part` is this participant's alone.
             let col = unsafe { base.slot(part) };
             for t in range {
-                // SAFETY: contract of `conv`; tasks write disjoint output blocks.
-                unsafe { T::block(&plan.task(t, col)) };
+                // SAFETY: contract of `conv`; tasks write disjoint output blocks; the
+                // packed lhs is the kernel, the lhs of every task.
+                unsafe { block(&plan.task(t, col), packed.as_ref()) };
+                tracker.done_parts(image(t), 1);
             }
         });
     } else {
@@ -195,11 +241,14 @@ unsafe fn conv_t<T: Scalar + Default>(
         for t in 0..tasks {
             // SAFETY: contract of `conv`.
             unsafe { matmul(&plan.task(t, col), pool) };
+            tracker.done_parts(image(t), 1);
         }
     }
 }
 
-/// 1×1 convolution: per group, one batched product straight from the input.
+/// 1×1 convolution: per group, one batched product straight from the input. With one
+/// group, the product's rows of image `i` are `i·m..(i+1)·m`, so its epilogue runs the
+/// convolution's on images; with several, the epilogue runs after all groups.
 ///
 /// # Safety
 /// Contract of [`conv`].
@@ -210,6 +259,7 @@ unsafe fn pointwise<T: Scalar>(
     kernel: *const T,
     out: *mut T,
     pool: &ThreadPool,
+    epi: Option<&RowEpilogue>,
 ) {
     let groups = c.groups.max(1);
     let (cg, og, p) = (c.c / groups, c.o / groups, g.out_prod);
@@ -242,7 +292,17 @@ unsafe fn pointwise<T: Scalar>(
                 os: [oi * pi, pi, 1],
             }
         };
+        if let (Some(e), 1) = (epi, groups) {
+            if mm.m > 0 {
+                let rows = mm.m;
+                let run = |r: std::ops::Range<usize>| (e.run)(r.start / rows..r.end / rows);
+                let per_image = RowEpilogue { align: rows.saturating_mul(e.align.max(1)), run: &run };
+                // SAFETY: as below.
+                return unsafe { matmul_with_epilogue(&mm, pool, Some(&per_image)) };
+            }
+        }
         // SAFETY: every block addresses group `grp` of each image, inside the buffers.
         unsafe { matmul(&mm, pool) };
     }
+    Tracker::all(epi, c.n);
 }

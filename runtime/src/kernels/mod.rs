@@ -15,6 +15,24 @@ pub mod pool;
 use crate::pool::ThreadPool;
 use crate::program::{BufferId, LibraryCall};
 
+/// Work run on parts of a library call's output as soon as they are final: an epilogue
+/// fused into a GEMM or convolution (bias, activation, residual add on the output tile
+/// while it is still in cache).
+///
+/// The output is viewed as rows: a GEMM's are its `batch · m` rows of `n` elements
+/// (row `b · m + i`), a convolution's its `n` images. The kernel calls `run` once for
+/// each of disjoint ranges that together cover every row, each after every element of
+/// its rows is written and never written again by the call; ranges start and end at
+/// multiples of `align` (or at the last row). Calls may run concurrently, on different
+/// ranges.
+#[derive(Copy, Clone)]
+pub struct RowEpilogue<'a> {
+    /// Ranges start and end at multiples of this (≥ 1) or at the last row.
+    pub align: usize,
+    /// The epilogue over a range of rows.
+    pub run: &'a (dyn Fn(std::ops::Range<usize>) + Sync),
+}
+
 /// Largest rank a pooling window or convolution handles (no allocation per call).
 pub const MAX_RANK: usize = 8;
 
@@ -39,6 +57,53 @@ pub(crate) unsafe fn run_library(
             LibraryCall::Gather(c) => gather::gather(c, buf(c.x), buf(c.indices), buf(c.out), pool),
         }
     }
+}
+
+/// Runs library call `call` (a GEMM or convolution) with `epilogue` on its output rows
+/// ([`crate::program::LibraryCall::output_rows`]); other calls run whole, then the
+/// epilogue over every row.
+///
+/// # Safety
+/// As [`run_library`]; `epilogue` may run concurrently on disjoint ranges of rows.
+pub(crate) unsafe fn run_fused(
+    call: &LibraryCall,
+    buf: impl Fn(BufferId) -> *mut u8,
+    scratch: &mut [u8],
+    pool: &ThreadPool,
+    epilogue: &RowEpilogue,
+) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        match call {
+            LibraryCall::Gemm(c) => {
+                gemm::gemm_with_epilogue(c, buf(c.lhs), buf(c.rhs), buf(c.out), pool, Some(epilogue))
+            }
+            LibraryCall::Conv(c) => conv_fused(c, buf(c.input), buf(c.kernel), buf(c.out), scratch, pool, epilogue),
+            _ => {
+                run_library(call, buf, scratch, pool);
+                if let Some((rows, _)) = call.output_rows() {
+                    (epilogue.run)(0..rows);
+                }
+            }
+        }
+    }
+}
+
+/// A convolution with `epilogue` on its output images.
+///
+/// # Safety
+/// As [`conv::conv`]; `epilogue` may run concurrently on disjoint ranges of images.
+pub(crate) unsafe fn conv_fused(
+    c: &crate::program::ConvCall,
+    input: *const u8,
+    kernel: *const u8,
+    out: *mut u8,
+    scratch: &mut [u8],
+    pool: &ThreadPool,
+    epilogue: &RowEpilogue,
+) {
+    // SAFETY: forwarded contract.
+    unsafe { conv::conv_with_epilogue(c, input, kernel, out, scratch, pool, Some(epilogue)) }
 }
 
 /// Scratch bytes a library call needs when run with `threads` threads.

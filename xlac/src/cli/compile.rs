@@ -83,7 +83,7 @@ pub(super) fn run(a: CompileArgs) -> Result<(), Failure> {
         let mut k = 0;
         for s in steps {
             if s.library {
-                println!("library {}", s.name);
+                println!("{s}");
             } else {
                 println!("kernel {k} ({s})");
                 k += 1;

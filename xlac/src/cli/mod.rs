@@ -11,6 +11,7 @@ mod flags;
 mod fmt;
 mod import;
 mod ops;
+mod profile;
 mod run;
 
 use clap::{Parser, Subcommand};

@@ -63,6 +63,7 @@ pub(crate) fn build(callee: &Function, name: String, splats: &[Option<Scalar>]) 
         b.k.add_output(e);
     }
     b.k.origin = callee.ops.iter().filter(|op| op.kind != OpKind::Constant).map(|op| op.kind.name()).collect();
+    b.k.merge_outer_dims();
     Ok(FusedKernel { kernel: b.k, inputs: b.inputs })
 }
 

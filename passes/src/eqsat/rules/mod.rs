@@ -14,6 +14,7 @@ mod shapes;
 use super::analysis::TensorAnalysis;
 use super::lang::TensorLang;
 use egg::Rewrite;
+use std::sync::OnceLock;
 
 /// A rule of the tensor language.
 pub type Rw = Rewrite<TensorLang, TensorAnalysis>;
@@ -42,6 +43,15 @@ fn topics() -> Vec<(&'static str, bool, Vec<Rw>)> {
 /// The rules to run: the exact ones, plus the fast-math ones if `fast_math`.
 pub fn rules(fast_math: bool) -> Vec<Rw> {
     topics().into_iter().filter(|(_, fast, _)| fast_math || !fast).flat_map(|(_, _, rules)| rules).collect()
+}
+
+/// [`rules`], built once per process: parsing the patterns of a hundred rules costs
+/// more than saturating a small graph.
+pub fn cached_rules(fast_math: bool) -> &'static [Rw] {
+    static EXACT: OnceLock<Vec<Rw>> = OnceLock::new();
+    static FAST: OnceLock<Vec<Rw>> = OnceLock::new();
+    let cell = if fast_math { &FAST } else { &EXACT };
+    cell.get_or_init(|| rules(fast_math))
 }
 
 /// Every rule, with its topic.

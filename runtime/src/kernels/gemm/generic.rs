@@ -1,5 +1,5 @@
-//! Batched matrix product with arbitrary element strides, i32/i64 through a plain
-//! wrapping loop, f32/f64 through:
+//! The portable batched matrix product with arbitrary element strides: i32/i64 through
+//! a plain wrapping loop, f64 (and f32 where the AVX2 kernel is not available) through:
 //! - one thread: the `gemm` crate, single-threaded;
 //! - several threads and many batches: `gemm` blocks, batches split over the pool;
 //! - several threads and few large matrices: `matrixmultiply` with its own threads
@@ -7,24 +7,70 @@
 //!   the output over the pool). Its thread count is `MATMUL_NUM_THREADS` or the number
 //!   of physical cores (at most 4), read once per process.
 
+use super::epilogue::Tracker;
+use crate::kernels::RowEpilogue;
 use crate::pool::{chunk_range, ThreadPool};
-use crate::program::{ElemType, GemmCall};
+
+/// A product's lhs packed once for several products with other rhs (see
+/// [`Scalar::pack_lhs`]).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) struct PackedLhs {
+    #[cfg(target_arch = "x86_64")]
+    inner: super::prepacked::PackedA,
+}
 
 /// An element type the matrix product handles.
 pub(crate) trait Scalar: Copy + Send + Sync + 'static {
     /// Zero.
     const ZERO: Self;
-    /// `out = lhs · rhs` for one block, single-threaded.
+    /// `out = lhs · rhs` for one block, single-threaded, through the portable (crate)
+    /// path.
     ///
     /// # Safety
     /// The pointers and strides address valid `m×k`, `k×n` and `m×n` matrices; `out`
     /// does not overlap the inputs; pointers are aligned to `Self`.
-    unsafe fn block(p: &MatMul<Self>);
+    unsafe fn block_portable(p: &MatMul<Self>);
+    /// `out = lhs · rhs` for one block, single-threaded, by the fastest kernel.
+    ///
+    /// # Safety
+    /// As [`Scalar::block_portable`].
+    unsafe fn block(p: &MatMul<Self>) {
+        // SAFETY: forwarded contract.
+        unsafe { Self::block_portable(p) }
+    }
+    /// The whole batched product on `pool` with a native kernel, calling `epi` on rows
+    /// as they are final, if there is one for this type and shape; returns whether it
+    /// ran.
+    ///
+    /// # Safety
+    /// As [`Scalar::block`], for every batch.
+    unsafe fn matmul_native(p: &MatMul<Self>, pool: &ThreadPool, epi: Option<&RowEpilogue>) -> bool {
+        let _ = (p, pool, epi);
+        false
+    }
+    /// Packs the lhs of `p` (its `m`, `k`, `lhs` and `ls`; batch 0) for
+    /// [`Scalar::block_packed`], if this type's kernel gains from it.
+    ///
+    /// # Safety
+    /// The lhs of `p` is a valid `m×k` matrix.
+    unsafe fn pack_lhs(p: &MatMul<Self>) -> Option<PackedLhs> {
+        let _ = p;
+        None
+    }
+    /// [`Scalar::block`] with the lhs packed by [`Scalar::pack_lhs`] from the same lhs.
+    ///
+    /// # Safety
+    /// As [`Scalar::block`].
+    unsafe fn block_packed(p: &MatMul<Self>, lhs: &PackedLhs) {
+        let _ = lhs;
+        // SAFETY: forwarded contract.
+        unsafe { Self::block(p) }
+    }
     /// `out = lhs · rhs` for one block with a multithreaded library, if there is one
     /// for this type; returns whether it ran.
     ///
     /// # Safety
-    /// As [`Scalar::block`].
+    /// As [`Scalar::block_portable`].
     unsafe fn block_threaded(p: &MatMul<Self>) -> bool {
         let _ = p;
         false
@@ -64,10 +110,10 @@ unsafe impl<T: Sync> Sync for MatMul<T> {}
 unsafe impl<T: Sync> Send for MatMul<T> {}
 
 macro_rules! float_scalar {
-    ($t:ty, $mm:path) => {
+    ($t:ty, $mm:path, { $($native:tt)* }) => {
         impl Scalar for $t {
             const ZERO: $t = 0.0;
-            unsafe fn block(p: &MatMul<$t>) {
+            unsafe fn block_portable(p: &MatMul<$t>) {
                 if p.m == 0 || p.n == 0 {
                     return;
                 }
@@ -104,7 +150,7 @@ macro_rules! float_scalar {
             unsafe fn block_threaded(p: &MatMul<$t>) -> bool {
                 if p.m == 0 || p.n == 0 || p.k == 0 {
                     // SAFETY: forwarded contract.
-                    unsafe { Self::block(p) };
+                    unsafe { Self::block_portable(p) };
                     return true;
                 }
                 // SAFETY: forwarded contract; matrixmultiply accepts any strides and,
@@ -117,17 +163,47 @@ macro_rules! float_scalar {
                 };
                 true
             }
+            $($native)*
         }
     };
 }
-float_scalar!(f32, matrixmultiply::sgemm);
-float_scalar!(f64, matrixmultiply::dgemm);
+#[cfg(target_arch = "x86_64")]
+float_scalar!(f32, matrixmultiply::sgemm, {
+    unsafe fn block(p: &MatMul<f32>) {
+        // SAFETY: forwarded contract; the AVX2 kernel only runs where detected.
+        unsafe {
+            if super::driver::available() {
+                super::driver::block(p)
+            } else {
+                Self::block_portable(p)
+            }
+        }
+    }
+    unsafe fn matmul_native(p: &MatMul<f32>, pool: &ThreadPool, epi: Option<&RowEpilogue>) -> bool {
+        // SAFETY: forwarded contract; the AVX2 kernel only runs where detected.
+        super::driver::available() && unsafe { super::driver::matmul(p, pool, epi) }
+    }
+    unsafe fn pack_lhs(p: &MatMul<f32>) -> Option<PackedLhs> {
+        if !super::driver::available() {
+            return None;
+        }
+        // SAFETY: forwarded contract; AVX2 detected.
+        unsafe { super::prepacked::PackedA::new(p) }.map(|inner| PackedLhs { inner })
+    }
+    unsafe fn block_packed(p: &MatMul<f32>, lhs: &PackedLhs) {
+        // SAFETY: forwarded contract; a PackedLhs exists only where AVX2 was detected.
+        unsafe { lhs.inner.block(p) }
+    }
+});
+#[cfg(not(target_arch = "x86_64"))]
+float_scalar!(f32, matrixmultiply::sgemm, {});
+float_scalar!(f64, matrixmultiply::dgemm, {});
 
 macro_rules! int_scalar {
     ($t:ty) => {
         impl Scalar for $t {
             const ZERO: $t = 0;
-            unsafe fn block(p: &MatMul<$t>) {
+            unsafe fn block_portable(p: &MatMul<$t>) {
                 // SAFETY: forwarded contract: every offset formed is inside its matrix.
                 unsafe {
                     fill_zero(p);
@@ -167,11 +243,36 @@ const PARALLEL_MACS: usize = 1 << 21;
 /// Columns (or rows) per piece are a multiple of this, to keep micro-kernel tiles whole.
 const GRAIN: usize = 16;
 
-/// Runs `p`, splitting batches and then columns (or rows) over `pool`.
+/// Runs `p` on `pool` with the fastest kernel.
 ///
 /// # Safety
 /// As [`Scalar::block`], for every batch.
 pub(crate) unsafe fn matmul<T: Scalar>(p: &MatMul<T>, pool: &ThreadPool) {
+    // SAFETY: forwarded contract.
+    unsafe { matmul_with_epilogue(p, pool, None) }
+}
+
+/// Runs `p` on `pool` with the fastest kernel, calling `epi` on rows (`b·m + i`) once
+/// they are final (see [`RowEpilogue`]).
+///
+/// # Safety
+/// As [`Scalar::block`], for every batch.
+pub(crate) unsafe fn matmul_with_epilogue<T: Scalar>(p: &MatMul<T>, pool: &ThreadPool, epi: Option<&RowEpilogue>) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        if !T::matmul_native(p, pool, epi) {
+            matmul_portable(p, pool);
+            Tracker::all(epi, p.batch * p.m);
+        }
+    }
+}
+
+/// Runs `p` through the portable (crate) kernels, splitting batches and then columns
+/// (or rows) over `pool`.
+///
+/// # Safety
+/// As [`Scalar::block`], for every batch.
+pub(crate) unsafe fn matmul_portable<T: Scalar>(p: &MatMul<T>, pool: &ThreadPool) {
     let threads = pool.threads();
     let macs = p.batch.saturating_mul(p.m).saturating_mul(p.n).saturating_mul(p.k.max(1));
     if threads > 1 && macs >= PARALLEL_MACS && p.batch < 2 * threads {
@@ -223,41 +324,7 @@ pub(crate) unsafe fn matmul<T: Scalar>(p: &MatMul<T>, pool: &ThreadPool) {
             }
             // SAFETY: q is a sub-block of batch b of p, valid by contract; distinct
             // tasks write disjoint blocks of out.
-            unsafe { T::block(&q) };
+            unsafe { T::block_portable(&q) };
         }
     });
-}
-
-/// Runs a [`GemmCall`]: `out[b] = lhs[b] · rhs[b]`, out dense `[batch, m, n]`.
-///
-/// # Safety
-/// `lhs`, `rhs` and `out` are aligned to the element size; every element the call's
-/// strides address is inside its buffer; `out` holds `batch·m·n` elements and does not
-/// overlap the inputs.
-pub unsafe fn gemm(call: &GemmCall, lhs: *const u8, rhs: *const u8, out: *mut u8, pool: &ThreadPool) {
-    fn desc<T>(c: &GemmCall, lhs: *const u8, rhs: *const u8, out: *mut u8) -> MatMul<T> {
-        let (m, n) = (c.m as isize, c.n as isize);
-        MatMul {
-            batch: c.batch,
-            m: c.m,
-            n: c.n,
-            k: c.k,
-            lhs: lhs.cast(),
-            ls: c.lhs_strides,
-            rhs: rhs.cast(),
-            rs: c.rhs_strides,
-            out: out.cast(),
-            os: [m * n, n, 1],
-        }
-    }
-    // SAFETY: forwarded contract.
-    unsafe {
-        match call.elem {
-            ElemType::F32 => matmul(&desc::<f32>(call, lhs, rhs, out), pool),
-            ElemType::F64 => matmul(&desc::<f64>(call, lhs, rhs, out), pool),
-            ElemType::I32 => matmul(&desc::<i32>(call, lhs, rhs, out), pool),
-            ElemType::I64 => matmul(&desc::<i64>(call, lhs, rhs, out), pool),
-            ElemType::Bool => panic!("gemm: bool is not a GEMM element type"),
-        }
-    }
 }
