@@ -147,7 +147,8 @@ def _summary_lines(out: dict) -> list:
         f"{lim['stream_triad_GBps']} GB/s (reduce: read {lim['read_GBps']} GB/s), compute rows vs "
         f"f32 FMA peak {lim['fma_f32_GFLOPs']} GFLOP/s; GB/s = compulsory bytes (inputs + output "
         f"once) / time, GFLOP/s = nominal flops / time. XLA compile = `jit(f).lower(...).compile()`; "
-        f"xlac compile = `compile_ms` of `xlac bench`. max abs diff: xlac's output vs numpy "
+        f"xlac compile = `compile_ms` of `xlac bench` (parse to machine code, median of 10 "
+        f"compiles in one process; creating the executable is its `load_ms`). max abs diff: xlac's output vs numpy "
         f"float32; (!) = more than max(10x numpy's own error, 1e-5 x max|y|) from a float64 "
         f"reference.",
     ]

@@ -89,7 +89,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             }
             1 => {
                 self.hoist(&levels[0], 0);
-                self.innermost(begin, end, plan)
+                self.innermost(begin, end, plan, None)
             }
             _ => {
                 self.hoist(&levels[0], 0);
@@ -110,7 +110,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
         let zero = self.iconst(types::I64, 0);
         let hi = self.iconst(types::I64, dims[d] as i64);
         if d + 1 == dims.len() {
-            self.innermost(zero, hi, plan);
+            let n = dims[d];
+            self.innermost(zero, hi, plan, Some(n));
             return;
         }
         self.counted_loop(zero, hi, 1, vec![], &mut |em, i, _| {
@@ -122,9 +123,17 @@ impl<'a, 'f> Emitter<'a, 'f> {
     }
 
     /// The innermost domain loop over `lo..hi`.
-    fn innermost(&mut self, lo: Value, hi: Value, plan: Option<(u8, usize)>) {
+    /// With `extent` (`lo` is 0 and `hi` this, known at compile time), loops that would
+    /// run no iteration are not emitted.
+    fn innermost(&mut self, lo: Value, hi: Value, plan: Option<(u8, usize)>, extent: Option<usize>) {
         let v = self.k.domain.len() as u32 - 1;
         let mut start = lo;
+        // The first index not yet covered, when known.
+        let mut at = extent.map(|_| 0usize);
+        let runs = |at: Option<usize>, step: usize| match (at, extent) {
+            (Some(a), Some(n)) => n - a >= step,
+            _ => true,
+        };
         if let Some((lanes, unroll)) = plan {
             self.vec = Some(VecMode { var: v, lanes });
             let l = lanes as i64;
@@ -133,7 +142,12 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 widths.push(1);
             }
             for u in widths {
-                (start, _) = self.counted_loop(start, hi, l * u as i64, vec![], &mut |em, i, _| {
+                let step = lanes as usize * u;
+                if !runs(at, step) {
+                    continue;
+                }
+                at = at.zip(extent).map(|(a, n)| a + (n - a) / step * step);
+                (start, _) = self.counted_loop(start, hi, step as i64, vec![], &mut |em, i, _| {
                     for j in 0..u as i64 {
                         em.vars[v as usize] = Some(if j == 0 { i } else { em.fb.ins().iadd_imm_s(i, j * l) });
                         em.push_scope();
@@ -144,6 +158,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
                 });
             }
             self.vec = None;
+        }
+        if !runs(at, 1) {
+            return;
         }
         self.counted_loop(start, hi, 1, vec![], &mut |em, i, _| {
             em.vars[v as usize] = Some(i);

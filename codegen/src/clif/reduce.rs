@@ -62,18 +62,21 @@ impl Emitter<'_, '_> {
         Val::S(out[0])
     }
 
-    /// Folds `body` over `var` from `start` (or 0) to its extent, one element at a time.
+    /// Folds `body` over `var` from `start` (or 0) to its extent, one element at a time;
+    /// `start` is `(index, its value known at compile time, the fold so far)`.
     fn reduce_scalar(
         &mut self,
         kind: ReduceKind,
         (var, n): (VarId, usize),
         body: ExprId,
         d: DType,
-        start: Option<(Value, Value)>,
+        start: Option<(Value, usize, Value)>,
     ) -> Value {
         let op = kind.combine_op();
         let (lo, init) = match start {
-            Some(s) => s,
+            // Nothing left: no tail loop to compile.
+            Some((_, at, init)) if at >= n => return init,
+            Some((lo, _, init)) => (lo, init),
             None => (self.iconst(types::I64, 0), self.scalar_const(kind.identity(d))),
         };
         let hi = self.iconst(types::I64, n as i64);
@@ -119,19 +122,31 @@ impl Emitter<'_, '_> {
         let mut fold = fold;
         let heavy = self.an.reachable_until(self.k, &[body], &|e| self.an.deps[e] & bit(var) == 0);
         let nacc = if heavy.iter().any(|&e| is_transcendental(self.k, e)) { HEAVY_ACCUMULATORS } else { ACCUMULATORS };
-        let (i, accs) = self.counted_loop(zero, hi, l * nacc as i64, vec![acc; nacc], &mut fold);
-        let mut acc = accs[0];
-        for &a in &accs[1..] {
-            let Val::V(r) = self.binary(op, d, Val::V(acc), Val::V(a)) else { unreachable!() };
-            acc = r;
+        // The extent is known: loops that would run no iteration are not emitted.
+        let wide = l as usize * nacc;
+        let mut at = n / wide * wide;
+        let (mut i, mut acc) = (zero, acc);
+        if at > 0 {
+            let accs;
+            (i, accs) = self.counted_loop(zero, hi, wide as i64, vec![acc; nacc], &mut fold);
+            acc = accs[0];
+            for &a in &accs[1..] {
+                let Val::V(r) = self.binary(op, d, Val::V(acc), Val::V(a)) else { unreachable!() };
+                acc = r;
+            }
         }
-        let (i, accs) = self.counted_loop(i, hi, l, vec![acc], &mut fold);
-        let lanes_v = self.lanes_of(Val::V(accs[0]), d);
+        if n - at >= l as usize {
+            let accs;
+            (i, accs) = self.counted_loop(i, hi, l, vec![acc], &mut fold);
+            acc = accs[0];
+            at = n / l as usize * l as usize;
+        }
+        let lanes_v = self.lanes_of(Val::V(acc), d);
         self.vec = None;
         let mut h = lanes_v[0];
         for &x in &lanes_v[1..] {
             h = self.binary_scalar(op, d, h, x);
         }
-        self.reduce_scalar(kind, (var, n), body, d, Some((i, h)))
+        self.reduce_scalar(kind, (var, n), body, d, Some((i, at, h)))
     }
 }
