@@ -191,6 +191,28 @@ fn bench_prints_timings_as_text_and_json() {
 }
 
 #[test]
+fn bench_per_kernel_times_every_step() {
+    let model = root().join("examples/mlp.ir");
+    let args = ["bench", model.to_str().unwrap(), "-n", "2", "--compile-repeats", "1", "--per-kernel"];
+    let o = xlac(&[&args[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("one JSON object");
+    let steps = v["per_kernel"].as_array().expect("per_kernel");
+    // Two GEMMs, each with its fused epilogue: x·w1 (256x768x3072) and g·w2.
+    assert_eq!(steps.len(), 2, "{v}");
+    let gemm: u64 = 2 * 256 * 768 * 3072;
+    for s in steps {
+        assert!(s["step"].as_str().unwrap().starts_with("library gemm + main.fusion."), "{s}");
+        assert!(s["median_ms"].as_f64().is_some_and(|x| x > 0.0), "{s}");
+        let flops = s["flops"].as_u64().unwrap();
+        assert!(flops >= gemm && flops < gemm + gemm / 50, "the GEMM's and its epilogue's: {s}");
+        assert!(s["bytes"].as_u64().unwrap() > 256 * 768 * 4, "{s}");
+    }
+    let text = xlac(&args);
+    assert!(stdout(&text).contains("GFLOP/s") && stdout(&text).contains("(epilogue: "), "{}", stdout(&text));
+}
+
+#[test]
 fn run_on_the_jit_and_the_interpreter_agree_and_emit_shows_kernels() {
     let model = root().join("examples/softmax.ir");
     let jit = xlac(&["run", model.to_str().unwrap(), "--random-inputs", "3"]);
