@@ -355,30 +355,31 @@ pub fn compile_lowered_on(
         .finalize_definitions()
         .map_err(|e| CodegenError::Cranelift { kernel: "*".into(), message: e.to_string() })?;
     let mut funcs = defined.into_iter();
+    let mut next_kernel = || {
+        let ptr = module.get_finalized_function(funcs.next().expect("one function per kernel"));
+        // SAFETY: every kernel was defined with the `KernelFn` signature (pointer, i64,
+        // i64 -> void, the ISA's default C calling convention).
+        unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) }
+    };
     let steps = p
         .steps
         .iter()
         .map(|step| match step {
-            LoweredStep::Kernel { kernel, args } => {
-                let ptr = module.get_finalized_function(funcs.next().expect("one function per kernel"));
-                // SAFETY: the function was defined with the `KernelFn` signature
-                // (pointer, i64, i64 -> void, the ISA's default C calling convention).
-                let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
-                Step::Kernel {
-                    name: kernel.name.clone(),
-                    func,
-                    args: args.clone(),
-                    outer: kernel.domain.first().copied().unwrap_or(1),
-                    work_per_iter: work_per_iter(kernel),
-                }
-            }
+            LoweredStep::Kernel { kernel, args } => Step::Kernel {
+                name: kernel.name.clone(),
+                func: next_kernel(),
+                args: args.clone(),
+                outer: kernel.outer_extent(),
+                work_per_iter: work_per_iter(kernel),
+            },
             LoweredStep::Library(call) => Step::Library(call.clone()),
             LoweredStep::Fused { call, kernel, args } => {
-                let ptr = module.get_finalized_function(funcs.next().expect("one function per kernel"));
-                // SAFETY: as above.
-                let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
-                let outer = kernel.domain.first().copied().unwrap_or(1);
-                let epilogue = Epilogue { name: kernel.name.clone(), func, args: args.clone(), outer };
+                let epilogue = Epilogue {
+                    name: kernel.name.clone(),
+                    func: next_kernel(),
+                    args: args.clone(),
+                    outer: kernel.outer_extent(),
+                };
                 Step::Fused { call: (**call).clone(), epilogue }
             }
         })

@@ -184,10 +184,24 @@ impl LibraryCall {
     /// take no epilogue.
     pub fn output_rows(&self) -> Option<(usize, usize)> {
         match self {
-            LibraryCall::Gemm(c) => Some((c.batch * c.m, c.n)),
-            LibraryCall::Conv(c) => Some((c.n, c.o * c.out_spatial.iter().product::<usize>())),
+            LibraryCall::Gemm(c) => Some(c.output_rows()),
+            LibraryCall::Conv(c) => Some(c.output_rows()),
             LibraryCall::Pool(_) | LibraryCall::Gather(_) => None,
         }
+    }
+}
+
+impl GemmCall {
+    /// The output's `batch · m` rows of `n` elements.
+    pub fn output_rows(&self) -> (usize, usize) {
+        (self.batch * self.m, self.n)
+    }
+}
+
+impl ConvCall {
+    /// The output's `n` images of `o · Π out_spatial` elements.
+    pub fn output_rows(&self) -> (usize, usize) {
+        (self.n, self.o * self.out_spatial.iter().product::<usize>())
     }
 }
 

@@ -105,7 +105,7 @@ fn declare_refs<M: Module>(
         let (call, f) = match step {
             LoweredStep::Library(call) => (Some(call), Some(RtFn::of(call))),
             LoweredStep::Kernel { kernel, .. } => {
-                let t = threaded(kernel.domain.first().copied().unwrap_or(1), work_per_iter(kernel));
+                let t = threaded(kernel.outer_extent(), work_per_iter(kernel));
                 (None, t.then_some(RtFn::ParallelFor))
             }
             LoweredStep::Fused { call, .. } => {
@@ -260,7 +260,7 @@ impl Entry<'_, '_, '_> {
         for (i, step) in self.p.steps.iter().enumerate() {
             match step {
                 LoweredStep::Kernel { kernel, args } => {
-                    let outer = kernel.domain.first().copied().unwrap_or(1);
+                    let outer = kernel.outer_extent();
                     let kref = self.refs.kernels[k];
                     k += 1;
                     let slot = slot.expect("a kernel has arguments");
@@ -283,7 +283,7 @@ impl Entry<'_, '_, '_> {
                     k += 1;
                     let slot = slot.expect("a kernel has arguments");
                     let args: Vec<Value> = args.iter().map(|&a| bufs[a]).collect();
-                    let outer = kernel.domain.first().copied().unwrap_or(1);
+                    let outer = kernel.outer_extent();
                     self.fused(call, desc, bufs, scratch, threads, (kref, slot, &args, outer));
                 }
             }

@@ -396,6 +396,11 @@ impl Kernel {
         self.exprs[e].dtype
     }
 
+    /// Extent of the outermost loop (1 for a rank-0 domain): `end` of a full run.
+    pub fn outer_extent(&self) -> usize {
+        self.domain.first().copied().unwrap_or(1)
+    }
+
     /// Number of points of the domain.
     pub fn domain_size(&self) -> usize {
         self.domain.iter().product()

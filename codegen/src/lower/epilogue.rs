@@ -49,7 +49,7 @@ pub(super) fn attach(steps: &mut Vec<LoweredStep>, from_fusion: &[bool]) -> usiz
         if !ready || args.iter().filter(|&&b| b == out).count() != 1 || !reads_at_identity(kernel, j) {
             continue;
         }
-        if !splits_rows(call, kernel.domain.iter().product(), kernel.domain.first().copied().unwrap_or(1)) {
+        if !splits_rows(call, kernel.domain_size(), kernel.outer_extent()) {
             continue;
         }
         let Some(LoweredStep::Kernel { kernel, args }) = slots[k].take() else { unreachable!("matched above") };

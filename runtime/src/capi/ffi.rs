@@ -131,7 +131,8 @@ pub unsafe extern "C" fn xlac_rt_gemm_fused(
     let pool = pool_for(threads);
     // SAFETY: forwarded contract.
     unsafe {
-        crate::exec::with_row_epilogue(call.batch * call.m, call.n, epilogue, args, outer, &mut |epi| {
+        let (rows, row_len) = call.output_rows();
+        crate::exec::with_row_epilogue(rows, row_len, epilogue, args, outer, &mut |epi| {
             kernels::gemm::gemm_with_epilogue(&call, lhs, rhs, out, &pool, Some(epi))
         })
     }
@@ -158,12 +159,12 @@ pub unsafe extern "C" fn xlac_rt_conv_fused(
     // SAFETY: forwarded contract.
     let call = unsafe { &*call }.to_call();
     let pool = pool_for(threads);
-    let (rows, row_len) = (call.n, call.o * call.out_spatial.iter().product::<usize>());
+    let (rows, row_len) = call.output_rows();
     // SAFETY: forwarded contract.
     unsafe {
         with_conv_scratch(&call, scratch, scratch_len, &pool, &mut |s| {
             crate::exec::with_row_epilogue(rows, row_len, epilogue, args, outer, &mut |epi| {
-                kernels::conv_fused(&call, input, kernel, out, s, &pool, epi)
+                kernels::conv::conv_with_epilogue(&call, input, kernel, out, s, &pool, Some(epi))
             })
         })
     }

@@ -78,7 +78,9 @@ pub(crate) unsafe fn run_fused(
             LibraryCall::Gemm(c) => {
                 gemm::gemm_with_epilogue(c, buf(c.lhs), buf(c.rhs), buf(c.out), pool, Some(epilogue))
             }
-            LibraryCall::Conv(c) => conv_fused(c, buf(c.input), buf(c.kernel), buf(c.out), scratch, pool, epilogue),
+            LibraryCall::Conv(c) => {
+                conv::conv_with_epilogue(c, buf(c.input), buf(c.kernel), buf(c.out), scratch, pool, Some(epilogue))
+            }
             _ => {
                 run_library(call, buf, scratch, pool);
                 if let Some((rows, _)) = call.output_rows() {
@@ -87,23 +89,6 @@ pub(crate) unsafe fn run_fused(
             }
         }
     }
-}
-
-/// A convolution with `epilogue` on its output images.
-///
-/// # Safety
-/// As [`conv::conv`]; `epilogue` may run concurrently on disjoint ranges of images.
-pub(crate) unsafe fn conv_fused(
-    c: &crate::program::ConvCall,
-    input: *const u8,
-    kernel: *const u8,
-    out: *mut u8,
-    scratch: &mut [u8],
-    pool: &ThreadPool,
-    epilogue: &RowEpilogue,
-) {
-    // SAFETY: forwarded contract.
-    unsafe { conv::conv_with_epilogue(c, input, kernel, out, scratch, pool, Some(epilogue)) }
 }
 
 /// Scratch bytes a library call needs when run with `threads` threads.
