@@ -12,7 +12,7 @@ fn main() {
     let r = b.op(OpKind::Reduce, &[s], attrs, None).unwrap();
     let m = Module { weights_file: None, functions: vec![b.finish(&[r])] };
     println!("{}", lower_module(&m).unwrap());
-    let (_, code) = compile_module(&m, &CodegenOptions { emit_clif: true }).unwrap();
+    let (_, code) = compile_module(&m, &CodegenOptions { emit_clif: true, ..Default::default() }).unwrap();
     for (name, text) in code.clif_text() {
         println!("; {name}\n{text}");
     }

@@ -18,6 +18,7 @@ use cranelift_module::{
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use xlac_runtime::program::{Epilogue, KernelFn, Program, Step};
+use xlac_runtime::vmath::VecFn;
 use xlac_runtime::ThreadPool;
 
 /// Options of code generation.
@@ -25,6 +26,9 @@ use xlac_runtime::ThreadPool;
 pub struct CodegenOptions {
     /// Keep the textual Cranelift IR of every kernel ([`JitCode::clif_text`]).
     pub emit_clif: bool,
+    /// Compute every transcendental with the kernels' own 4-lane code, never calling
+    /// the runtime's 8-lane array math (same results, slower; for comparing the two).
+    pub inline_math: bool,
 }
 
 /// The machine code of a compiled program. The [`Program`]'s kernel pointers are valid
@@ -136,6 +140,12 @@ pub fn host_isa() -> Result<OwnedTargetIsa, CodegenError> {
 
 fn isa_flag(isa: &OwnedTargetIsa, name: &str) -> bool {
     isa.isa_flags().iter().any(|v| v.name == name && v.as_bool() == Some(true))
+}
+
+/// Whether kernels for `isa` may call the runtime's 8-lane array math: an x86_64 target
+/// with AVX2 and FMA (the functions' fast path; they give the inline routines' bits).
+pub(crate) fn array_calls(isa: &OwnedTargetIsa) -> bool {
+    isa.triple().architecture.to_string() == "x86_64" && isa_flag(isa, "has_avx2") && isa_flag(isa, "has_fma")
 }
 
 /// Estimated elements touched per outer iteration (for the runtime's threading choice).
@@ -313,8 +323,13 @@ pub fn compile_lowered_on(
     let start = Instant::now();
     let isa = host_isa()?;
     let (has_fma, has_avx) = (isa_flag(&isa, "has_fma"), isa_flag(&isa, "has_avx"));
-    let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names()));
-    let copts = ClifOptions { fma: has_fma, emit_clif: opts.emit_clif };
+    let array_calls = array_calls(&isa) && !opts.inline_math;
+    let mut builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
+    for f in VecFn::ALL {
+        builder.symbol(f.symbol(), f.address());
+    }
+    let mut module = JITModule::new(builder);
+    let copts = ClifOptions { fma: has_fma, emit_clif: opts.emit_clif, array_calls };
     let mut defined = Vec::new();
     let mut clif = Vec::new();
     let mut timings = CodegenTimings { setup: start.elapsed(), ..CodegenTimings::default() };

@@ -321,3 +321,74 @@ fn outer_dims_merge_unless_a_load_reads_them_apart() {
     assert_eq!(domain(bias), vec![2, 3, 4, 5]);
     check_fused(bias, 1, 1e-6);
 }
+
+/// A row-wise `f` cached per row: `y = f(x - max) / sum(f(x - max))`.
+fn row_normalized(f: &str, rows: usize, cols: usize) -> String {
+    softmax(rows, cols).replace("exp %shifted", &format!("{f} %shifted"))
+}
+
+/// On AVX2/FMA hosts a row cache of `exp`, `tanh` or `logistic` is filled by one call
+/// to the runtime's 8-lane array math per row. Row lengths cover the unrolled and
+/// single-vector fill loops, the scalar tail and the array function's padded tail; rows
+/// hold NaN, infinities and values beyond `exp`'s range. Results are compared with the
+/// interpreter and, bit for bit, with the kernels' own inline 4-lane math.
+#[test]
+fn rows_filled_by_array_math_match_inline_math_bit_for_bit() {
+    use xlac_ir::{Tensor, TensorData};
+    let host_calls = xlac_runtime::vmath::vectorized() && cfg!(target_arch = "x86_64");
+    for f in ["exp", "tanh", "logistic"] {
+        for cols in [1, 3, 7, 8, 13, 16, 37, 100, 257] {
+            let rows = 5;
+            let text = row_normalized(f, rows, cols);
+            let fused = check_fused(&text, 1, 1e-5);
+            let mut x: Vec<f32> =
+                (0..rows * cols).map(|i| ((i * 7919 % 1000) as f32 - 500.0) * [0.01, 0.3, 2.0][i % 3]).collect();
+            // Row 1: a NaN; row 2: +inf; row 3: -inf and huge spreads.
+            x[cols] = f32::NAN;
+            x[2 * cols] = f32::INFINITY;
+            x[3 * cols] = f32::NEG_INFINITY;
+            x[4 * cols + cols / 2] = -150.0;
+            let inputs = [Tensor::new(vec![rows, cols], TensorData::F32(x)).unwrap()];
+            let opts = CodegenOptions { emit_clif: true, ..Default::default() };
+            let (program, code) = compile_module(&fused, &opts).unwrap();
+            let calls = code.clif_text().iter().any(|(_, t)| t.contains("call fn"));
+            assert_eq!(calls, host_calls, "{f} cols={cols}: a row fill call iff the host has AVX2/FMA");
+            let with_calls = run(&program, &inputs);
+            drop(code);
+            let (program, code) =
+                compile_module(&fused, &CodegenOptions { inline_math: true, ..Default::default() }).unwrap();
+            let inline = run(&program, &inputs);
+            drop(code);
+            let (a, b) = (&with_calls[0].data, &inline[0].data);
+            for j in 0..rows * cols {
+                let (p, q) = (a.get_f64(j) as f32, b.get_f64(j) as f32);
+                assert!(p.to_bits() == q.to_bits(), "{f} cols={cols} element {j}: array {p:e}, inline {q:e}");
+            }
+        }
+    }
+}
+
+/// A softmax over the last of four dims, its outer dims merged into one (as attention's
+/// after the GEMM): the loads of the reductions and of the inner loop are the same
+/// functions of the merged variable, so `exp` is cached per row, not computed twice.
+#[test]
+fn a_merged_softmax_caches_exp_per_row() {
+    let text = "func @main(%x: f32[2,3,4,40]) -> f32[2,3,4,40] {
+  %max = reduce %x, kind=max, dims=[3] : f32[2,3,4]
+  %max.b = broadcast_in_dim %max, dims=[0,1,2] : f32[2,3,4,40]
+  %sh = sub %x, %max.b : f32[2,3,4,40]
+  %e = exp %sh : f32[2,3,4,40]
+  %sum = reduce %e, kind=sum, dims=[3] : f32[2,3,4]
+  %sum.b = broadcast_in_dim %sum, dims=[0,1,2] : f32[2,3,4,40]
+  %y = div %e, %sum.b : f32[2,3,4,40]
+  return %y
+}";
+    let fused = check_fused(text, 1, 1e-5);
+    let opts = CodegenOptions { emit_clif: true, inline_math: true };
+    let (_, code) = compile_module(&fused, &opts).unwrap();
+    let clif = &code.clif_text()[0].1;
+    // One row buffer of 40 floats (160 bytes) beside the 16-byte pinning slot, and one
+    // exp (its range check `vany_true`) in the reduction only.
+    assert!(clif.contains("explicit_slot 160"), "{clif}");
+    assert_eq!(clif.matches("vany_true").count(), 1, "{clif}");
+}

@@ -44,7 +44,7 @@ fn kernels_and_clif_print() {
     });
     let text = lower_module(&m).unwrap().to_string();
     assert!(text.contains("load in0 as [4, 8][v1, v0]"), "{text}");
-    let (_, code) = compile_module(&m, &CodegenOptions { emit_clif: true }).unwrap();
+    let (_, code) = compile_module(&m, &CodegenOptions { emit_clif: true, ..Default::default() }).unwrap();
     assert_eq!(code.clif_text().len(), 1);
     assert!(code.clif_text()[0].1.contains("function"), "{}", code.clif_text()[0].1);
 }

@@ -271,3 +271,34 @@ fn scalar_types_match_vectors() {
     Kernel::new(Op::Pow, types::F32, false).run(&xs32, &ys, &mut b);
     assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()), "pow f32 scalar differs");
 }
+
+/// The runtime's 8-lane array functions (`xlac_runtime::vmath`, which kernels call for
+/// a row's transcendentals on AVX2/FMA targets) give the inline routines' bits for every
+/// swept `f32`, including NaN, infinities, denormals and the clamp edges.
+#[test]
+fn runtime_array_functions_match_inline_bits() {
+    use xlac_runtime::vmath::{apply, vectorized, VecFn};
+    if !vectorized() || !host_fma() {
+        eprintln!("skipped: the host has no AVX2/FMA, so kernels never call the array functions");
+        return;
+    }
+    let xs = pad(f32_inputs(), 4);
+    for f in VecFn::ALL {
+        let m = match f {
+            VecFn::Exp => MathFn::Exp,
+            VecFn::Tanh => MathFn::Tanh,
+            VecFn::Logistic => MathFn::Logistic,
+        };
+        let mut inline = vec![0f32; xs.len()];
+        Kernel::new(Op::Unary(m), types::F32X4, true).run(&xs, &[], &mut inline);
+        // Odd offsets and lengths: the 8-lane loop, the padded tail and unaligned starts.
+        for (start, len) in [(0, xs.len()), (1, xs.len() - 8), (3, 5), (7, 1)] {
+            let mut arr = xs[start..start + len].to_vec();
+            apply(f, &mut arr);
+            for (i, (&got, &want)) in arr.iter().zip(&inline[start..start + len]).enumerate() {
+                let x = xs[start + i];
+                assert!(got.to_bits() == want.to_bits(), "{f:?}({x:e}): array {got:e} vs inline {want:e}");
+            }
+        }
+    }
+}

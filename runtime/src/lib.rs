@@ -20,6 +20,7 @@ pub mod pool;
 pub mod program;
 mod tensor;
 mod validate;
+pub mod vmath;
 
 pub use aligned::{AlignedBytes, ALIGN};
 pub use error::{ProgramError, RunError, Side};

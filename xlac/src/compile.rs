@@ -151,7 +151,7 @@ pub fn compile_with_sink(module: &Module, options: &Options, sink: &mut dyn Writ
         None => ThreadPool::global(),
     };
     let pool_time = start.elapsed();
-    let copts = CodegenOptions { emit_clif: options.emit_clif };
+    let copts = CodegenOptions { emit_clif: options.emit_clif, ..Default::default() };
     let (program, code) = xlac_codegen::jit::compile_module_on(&optimized, &copts, &pool)?;
     let clif = code.clif_text().to_vec();
     let steps = code.steps().to_vec();

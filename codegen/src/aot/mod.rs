@@ -142,7 +142,7 @@ pub fn compile_object(p: &Lowered, opts: &AotOptions) -> Result<AotArtifacts, Co
     }
     let target = Target::new(opts.target.as_deref())?;
     let triple = target.isa.triple().to_string();
-    let copts = ClifOptions { fma: target.fma, emit_clif: false };
+    let copts = ClifOptions { fma: target.fma, emit_clif: false, array_calls: target.array_calls };
     let builder = ObjectBuilder::new(target.isa, opts.name.as_bytes(), cranelift_module::default_libcall_names())
         .map_err(|e| CodegenError::Target(e.to_string()))?;
     let mut module = ObjectModule::new(builder);

@@ -11,6 +11,8 @@ pub struct Target {
     pub isa: OwnedTargetIsa,
     /// Whether kernels may use fused multiply-add.
     pub fma: bool,
+    /// Whether kernels may call the runtime's 8-lane array math (x86_64 with AVX2, FMA).
+    pub array_calls: bool,
 }
 
 /// The host's target triple.
@@ -38,6 +40,7 @@ impl Target {
             target_arch if target_arch.to_string().starts_with("aarch64") => true,
             _ => isa.isa_flags().iter().any(|v| v.name == "has_fma" && v.as_bool() == Some(true)),
         };
-        Ok(Target { isa, fma })
+        let array_calls = crate::jit::array_calls(&isa);
+        Ok(Target { isa, fma, array_calls })
     }
 }

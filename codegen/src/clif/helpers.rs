@@ -1,22 +1,27 @@
-//! Calls from kernels to C math functions that have no inline form (`fmodf`, `fmod`).
-//! They are imported by their C names, so the JIT resolves them in the process and an
-//! AOT object links them from libm. Transcendentals are inline vector math
-//! ([`crate::vmath`]).
+//! Calls from kernels to functions outside them: C math functions that have no inline
+//! form (`fmodf`, `fmod`), imported by their C names (the JIT resolves them in the
+//! process, an AOT object links them from libm), and the runtime's 8-lane array math
+//! ([`xlac_runtime::vmath`], for row caches filled before a row reduction; the JIT
+//! registers their addresses, an AOT object links them from `libxlac_runtime.a`).
+//! Other transcendentals are inline vector math ([`crate::vmath`]).
 
 use super::emit::{scalar_ty, Emitter};
 use crate::kernel::{Expr, Kernel};
 use crate::vmath::{emit_math, emit_pow, MathFn};
 use crate::CodegenError;
-use cranelift_codegen::ir::{AbiParam, FuncRef, InstBuilder, Value};
+use cranelift_codegen::ir::{types, AbiParam, FuncRef, InstBuilder, Value};
 use cranelift_module::{FuncId, Linkage, Module};
 use std::collections::HashMap;
 use xlac_ir::{DType, OpKind};
+use xlac_runtime::vmath::VecFn;
 
 /// A C function a kernel calls.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Helper {
     /// `fmod` / `fmodf`.
     Fmod(DType),
+    /// The runtime's in-place `f32` array function (`void f(float *x, size_t n)`).
+    Array(VecFn),
 }
 
 impl Helper {
@@ -25,6 +30,7 @@ impl Helper {
         match self {
             Helper::Fmod(DType::F32) => "fmodf",
             Helper::Fmod(_) => "fmod",
+            Helper::Array(f) => f.symbol(),
         }
     }
 }
@@ -48,11 +54,18 @@ pub(crate) type HelperRefs = HashMap<Helper, FuncRef>;
 
 /// Declares `h` in `module` (repeated declarations return the same id).
 pub(crate) fn declare<M: Module>(module: &mut M, h: Helper) -> Result<FuncId, CodegenError> {
-    let Helper::Fmod(d) = h;
     let mut sig = module.make_signature();
-    let ty = scalar_ty(d);
-    sig.params.extend([AbiParam::new(ty), AbiParam::new(ty)]);
-    sig.returns.push(AbiParam::new(ty));
+    match h {
+        Helper::Fmod(d) => {
+            let ty = scalar_ty(d);
+            sig.params.extend([AbiParam::new(ty), AbiParam::new(ty)]);
+            sig.returns.push(AbiParam::new(ty));
+        }
+        Helper::Array(_) => {
+            let ptr = module.target_config().pointer_type();
+            sig.params.extend([AbiParam::new(ptr), AbiParam::new(types::I64)]);
+        }
+    }
     module
         .declare_function(h.symbol(), Linkage::Import, &sig)
         .map_err(|e| CodegenError::Cranelift { kernel: h.symbol().into(), message: e.to_string() })
@@ -69,6 +82,16 @@ pub(crate) fn math_fn(op: OpKind) -> Option<MathFn> {
         OpKind::Erf => MathFn::Erf,
         OpKind::Sin => MathFn::Sin,
         OpKind::Cos => MathFn::Cos,
+        _ => return None,
+    })
+}
+
+/// The runtime array function computing unary `op`, if there is one.
+pub(crate) fn array_fn(op: OpKind) -> Option<VecFn> {
+    Some(match op {
+        OpKind::Exp => VecFn::Exp,
+        OpKind::Tanh => VecFn::Tanh,
+        OpKind::Logistic => VecFn::Logistic,
         _ => return None,
     })
 }

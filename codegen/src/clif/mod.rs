@@ -10,6 +10,7 @@ mod loops;
 mod memory;
 mod reduce;
 mod rowcache;
+mod rowfill;
 mod scalar;
 mod vector;
 
@@ -29,6 +30,9 @@ pub struct ClifOptions {
     pub fma: bool,
     /// Keep the textual Cranelift IR of each function (before optimization).
     pub emit_clif: bool,
+    /// The target has AVX2 and FMA: kernels may call the runtime's 8-lane array math
+    /// (`xlac_runtime::vmath`) for transcendentals cached per row.
+    pub array_calls: bool,
 }
 
 /// A kernel defined in a module.
@@ -76,8 +80,15 @@ pub fn define_kernel<M: Module>(
     let mut ctx = module.make_context();
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(0, func.as_u32());
+    let cache = rowcache::plan(k, &an, opts.array_calls);
+    let mut helpers = helpers::helpers_of(k);
+    for fill in cache.fills.values().flatten() {
+        if !helpers.contains(&helpers::Helper::Array(fill.f)) {
+            helpers.push(helpers::Helper::Array(fill.f));
+        }
+    }
     let mut refs = HashMap::new();
-    for h in helpers::helpers_of(k) {
+    for h in helpers {
         let id = helpers::declare(module, h)?;
         refs.insert(h, module.declare_func_in_func(id, &mut ctx.func));
     }
@@ -88,7 +99,7 @@ pub fn define_kernel<M: Module>(
     fb.switch_to_block(entry);
     let [args, begin, end] = fb.block_params(entry)[..] else { unreachable!("three parameters") };
     let mut em = Emitter::new(fb, k, &an, refs, opts.fma);
-    em.cache = rowcache::plan(k, &an);
+    em.cache = cache;
     for &(dtype, n) in &em.cache.slots {
         let data = StackSlotData::new(StackSlotKind::ExplicitSlot, (n * dtype.size_bytes()) as u32, 4);
         let slot = em.fb.create_sized_stack_slot(data);

@@ -25,6 +25,7 @@ impl Emitter<'_, '_> {
         body: ExprId,
         d: DType,
     ) -> Val {
+        self.fill_rows(e);
         if vars.is_empty() {
             return self.emit(body);
         }
@@ -120,7 +121,9 @@ impl Emitter<'_, '_> {
                 .collect()
         };
         let mut fold = fold;
-        let heavy = self.an.reachable_until(self.k, &[body], &|e| self.an.deps[e] & bit(var) == 0);
+        let heavy = self.an.reachable_until(self.k, &[body], &|e| {
+            self.an.deps[e] & bit(var) == 0 || self.cache.filled.contains_key(&e)
+        });
         let nacc = if heavy.iter().any(|&e| is_transcendental(self.k, e)) { HEAVY_ACCUMULATORS } else { ACCUMULATORS };
         // The extent is known: loops that would run no iteration are not emitted.
         let wide = l as usize * nacc;

@@ -7,13 +7,20 @@
 //! innermost domain dim `d`) qualifies when `E` with `r` replaced by `d` is a node `E'`
 //! the inner loop computes, and `E` contains a transcendental. `R` is hoisted out of the
 //! inner loop, so it runs (and fills the buffer for every `r`) before any `E'` is read.
+//!
+//! When the target has the runtime's 8-lane array math (`xlac_runtime::vmath`) and
+//! `E = f(a)` is an `f32` function it provides, the buffer is filled before the
+//! reduction instead ([`super::rowfill`]): a loop stores `a` for every `r`, one call
+//! applies `f` in place, and the reduction reads `E` from the buffer too.
 
 use super::analysis::{bit, operands, Analysis};
+use super::helpers::array_fn;
 use super::hoist::is_hoisted;
 use crate::kernel::{Expr, ExprId, Kernel, Load, VarId};
 use cranelift_entity::EntityRef;
 use std::collections::HashMap;
 use xlac_ir::{DType, OpKind};
+use xlac_runtime::vmath::VecFn;
 
 /// Largest row (bytes) cached on the stack.
 const MAX_ROW_BYTES: usize = 64 * 1024;
@@ -29,6 +36,21 @@ pub(crate) struct RowCache {
     pub loads: HashMap<ExprId, usize>,
     /// Element type and length of each buffer.
     pub slots: Vec<(DType, usize)>,
+    /// Buffers filled by an array function before the reduction that reads them:
+    /// reduction node -> its fills.
+    pub fills: HashMap<ExprId, Vec<Fill>>,
+    /// Body nodes read from a filled buffer at their reduction variable: `e -> (slot, r)`.
+    pub filled: HashMap<ExprId, (usize, VarId)>,
+}
+
+/// A buffer filled with `f(arg)` for every value `0..n` of variable `var`.
+#[derive(Clone, Debug)]
+pub(crate) struct Fill {
+    pub slot: usize,
+    pub arg: ExprId,
+    pub var: VarId,
+    pub n: usize,
+    pub f: VecFn,
 }
 
 /// Whether `e`'s subtree has a transcendental (stopping at reductions).
@@ -95,8 +117,9 @@ fn substitute(
     s
 }
 
-/// The row caches of `k`.
-pub(crate) fn plan(k: &Kernel, an: &Analysis) -> RowCache {
+/// The row caches of `k`; `array_calls`: whether kernels may call the runtime's array
+/// math (the target has AVX2 and FMA).
+pub(crate) fn plan(k: &Kernel, an: &Analysis, array_calls: bool) -> RowCache {
     let mut rc = RowCache::default();
     let Some(&n) = k.domain.last() else { return rc };
     let d = k.domain.len() as VarId - 1;
@@ -127,8 +150,18 @@ pub(crate) fn plan(k: &Kernel, an: &Analysis) -> RowCache {
                 continue;
             }
             covered.extend(an.reachable(k, &[e]));
-            rc.stores.insert(e, (rc.slots.len(), r));
-            rc.loads.insert(e2, rc.slots.len());
+            let slot = rc.slots.len();
+            match k.exprs[e].expr {
+                Expr::Unary(op, arg) if array_calls && dtype == DType::F32 && array_fn(op).is_some() => {
+                    let f = array_fn(op).expect("checked");
+                    rc.fills.entry(r_id).or_default().push(Fill { slot, arg, var: r, n, f });
+                    rc.filled.insert(e, (slot, r));
+                }
+                _ => {
+                    rc.stores.insert(e, (slot, r));
+                }
+            }
+            rc.loads.insert(e2, slot);
             rc.slots.push((dtype, n));
         }
     }
@@ -137,7 +170,11 @@ pub(crate) fn plan(k: &Kernel, an: &Analysis) -> RowCache {
 
 impl super::emit::Emitter<'_, '_> {
     /// The address of element `index` of row cache `slot`.
-    fn cache_addr(&mut self, slot: usize, index: cranelift_codegen::ir::Value) -> cranelift_codegen::ir::Value {
+    pub(crate) fn cache_addr(
+        &mut self,
+        slot: usize,
+        index: cranelift_codegen::ir::Value,
+    ) -> cranelift_codegen::ir::Value {
         use cranelift_codegen::ir::{types, InstBuilder};
         let size = self.cache.slots[slot].0.size_bytes() as i64;
         let base = self.fb.ins().stack_addr(types::I64, self.cache_slots[slot], 0);
@@ -162,12 +199,15 @@ impl super::emit::Emitter<'_, '_> {
     }
 
     /// The value of `e` read from its row cache, if it has one and the current loop
-    /// body reads it along the innermost domain variable (or scalar).
+    /// body reads it along the innermost domain variable (a filled buffer: along its
+    /// reduction variable), or scalar.
     pub(crate) fn cache_load(&mut self, e: ExprId) -> Option<super::emit::Val> {
         use super::emit::{scalar_ty, Val};
         use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
-        let &slot = self.cache.loads.get(&e)?;
-        let d = self.k.domain.len() as VarId - 1;
+        let (slot, d) = match self.cache.filled.get(&e) {
+            Some(&(slot, r)) => (slot, r),
+            None => (*self.cache.loads.get(&e)?, self.k.domain.len() as VarId - 1),
+        };
         let dtype = self.cache.slots[slot].0;
         let vectorized = match self.vec {
             None => false,

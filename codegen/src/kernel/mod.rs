@@ -35,7 +35,8 @@ pub type VarId = u32;
 pub struct Affine {
     /// The constant term.
     pub offset: i64,
-    /// `(variable, coefficient)` terms, each variable at most once, no zero coefficients.
+    /// `(variable, coefficient)` terms, each variable at most once, no zero coefficients,
+    /// sorted by variable (so equal functions are equal values and hash-cons as one).
     pub terms: Vec<(VarId, i64)>,
 }
 
@@ -61,7 +62,10 @@ impl Affine {
                     self.terms.remove(i);
                 }
             }
-            None if coef != 0 => self.terms.push((var, coef)),
+            None if coef != 0 => {
+                let at = self.terms.partition_point(|&(v, _)| v < var);
+                self.terms.insert(at, (var, coef));
+            }
             None => {}
         }
     }

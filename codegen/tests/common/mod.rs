@@ -272,7 +272,7 @@ fn close(a: f64, b: f64, rtol: f64) -> bool {
 pub fn check_tol(m: &Module, inputs: &[Tensor], rtol: f64) {
     xlac_ir::verify_module(m).unwrap_or_else(|e| panic!("invalid test module: {e:?}"));
     let expected = xlac_interp::run_entry(m, inputs).expect("interpreter");
-    let (program, code) = compile_module(m, &CodegenOptions { emit_clif: false }).expect("compile");
+    let (program, code) = compile_module(m, &CodegenOptions::default()).expect("compile");
     let got = run(&program, inputs);
     drop(code);
     assert_eq!(got.len(), expected.len());

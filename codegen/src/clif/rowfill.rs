@@ -1,0 +1,77 @@
+//! Row caches filled by the runtime's array math ([`super::rowcache`]): before a row
+//! reduction runs, a loop writes the argument of its cached function for every value
+//! of the reduction variable into the buffer (vectorized, unrolled), and one call to
+//! the runtime applies the function to the whole row with 8-lane AVX2 code. The
+//! reduction and the inner loop then read the buffer. Softmax's `exp(x - max)` is
+//! computed this way.
+
+use super::emit::{Emitter, Val, VecMode};
+use super::helpers::Helper;
+use super::rowcache::Fill;
+use crate::kernel::ExprId;
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
+use xlac_ir::DType;
+
+/// Vectors stored per iteration of the unrolled fill loop.
+const UNROLL: usize = 4;
+
+impl Emitter<'_, '_> {
+    /// Fills the buffers reduction `e` reads ([`super::rowcache::RowCache::fills`]).
+    pub(crate) fn fill_rows(&mut self, e: ExprId) {
+        let Some(fills) = self.cache.fills.get(&e).cloned() else { return };
+        let saved = self.vec.take();
+        for fill in &fills {
+            self.fill_row(fill);
+        }
+        self.vec = saved;
+    }
+
+    /// Stores `fill.arg` at every index of the buffer, then applies the function.
+    fn fill_row(&mut self, fill: &Fill) {
+        let zero = self.iconst(types::I64, 0);
+        let hi = self.iconst(types::I64, fill.n as i64);
+        let (mut i, mut at) = (zero, 0);
+        if let Some(w) = self.an.reduce_vectorizes(self.k, fill.arg, fill.var) {
+            let lanes = 16 / w;
+            self.vec = Some(VecMode { var: fill.var, lanes: lanes as u8 });
+            for unroll in [UNROLL, 1] {
+                let step = lanes * unroll;
+                if fill.n - at >= step {
+                    (i, _) = self.counted_loop(i, hi, step as i64, Vec::new(), &mut |em, i, _| {
+                        for j in 0..unroll {
+                            let ij = if j == 0 { i } else { em.fb.ins().iadd_imm_s(i, (j * lanes) as i64) };
+                            em.push_scope();
+                            em.fill_at(fill, ij);
+                            em.pop_scope();
+                        }
+                        Vec::new()
+                    });
+                    at = fill.n / step * step;
+                }
+            }
+            self.vec = None;
+        }
+        if at < fill.n {
+            self.counted_loop(i, hi, 1, Vec::new(), &mut |em, i, _| {
+                em.fill_at(fill, i);
+                Vec::new()
+            });
+        }
+        let base = self.cache_addr(fill.slot, zero);
+        let func = self.helpers[&Helper::Array(fill.f)];
+        self.fb.ins().call(func, &[base, hi]);
+    }
+
+    /// Stores the argument at index `i` (a vector from `i` in vector mode).
+    fn fill_at(&mut self, fill: &Fill, i: Value) {
+        self.vars[fill.var as usize] = Some(i);
+        let v = self.emit(fill.arg);
+        let x = match (v, self.vec.is_some()) {
+            (Val::S(x), false) | (Val::V(x), true) => x,
+            (Val::S(_), true) => self.splat_val(v, DType::F32),
+            (Val::V(_), false) => unreachable!("a vector outside vector mode"),
+        };
+        let addr = self.cache_addr(fill.slot, i);
+        self.fb.ins().store(MemFlagsData::new().with_notrap(), x, addr, 0);
+    }
+}

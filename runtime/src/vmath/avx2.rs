@@ -1,0 +1,199 @@
+//! The AVX2/FMA bodies of [`super`]'s functions, 8 lanes at a time. Each is the
+//! compiler's inline vector routine (`xlac-codegen`'s `vmath::exp`) operation for
+//! operation: the same constants, the same fused multiply-adds, the same branch-free
+//! selects; only the width differs, so a value gives the same bits either way.
+
+use std::arch::x86_64::*;
+
+/// `log2(e)`.
+const LOG2E: f32 = std::f64::consts::LOG2_E as f32;
+/// `1.5 · 2^23`: adding it rounds to an integer kept in the low mantissa bits.
+const MAGIC: f32 = 12_582_912.0;
+/// Its bits.
+const MAGIC_BITS: i32 = 0x4b40_0000;
+/// `ln 2` in a high part with a short mantissa (`n · hi` is exact) and a low part.
+const LN2_HI: f32 = 0.693_359_4;
+#[allow(clippy::excessive_precision)]
+const LN2_LO: f32 = -0.00021219444005469057_f64 as f32;
+/// The minimax polynomial `P` of `exp`'s reduction (see the compiler's `vmath::exp`).
+#[allow(clippy::excessive_precision)]
+const P: [f32; 5] = [
+    0.4999999701976776_f64 as f32,
+    0.1666654348373413_f64 as f32,
+    0.04166720062494278_f64 as f32,
+    0.008366547524929047_f64 as f32,
+    0.0013882515486329794_f64 as f32,
+];
+
+/// Which ends of `exp`'s argument range are clamped (those the argument can reach).
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Clamp {
+    Both,
+    Low,
+    None,
+}
+
+#[inline(always)]
+unsafe fn c(x: f32) -> __m256 {
+    // SAFETY: AVX is enabled in every caller.
+    unsafe { _mm256_set1_ps(x) }
+}
+
+/// `max(x, lo)` keeping a NaN `x`.
+#[inline(always)]
+unsafe fn max_keep_nan(x: __m256, lo: f32) -> __m256 {
+    // SAFETY: AVX is enabled in every caller.
+    unsafe {
+        let l = c(lo);
+        _mm256_blendv_ps(x, l, _mm256_cmp_ps::<_CMP_LT_OQ>(x, l))
+    }
+}
+
+/// `min(x, hi)` keeping a NaN `x`.
+#[inline(always)]
+unsafe fn min_keep_nan(x: __m256, hi: f32) -> __m256 {
+    // SAFETY: AVX is enabled in every caller.
+    unsafe {
+        let h = c(hi);
+        _mm256_blendv_ps(x, h, _mm256_cmp_ps::<_CMP_LT_OQ>(h, x))
+    }
+}
+
+/// `2^(n + k)` for integer lanes `n` with `n + k` in the normal exponent range.
+#[inline(always)]
+unsafe fn pow2i_plus(n: __m256i, k: i32) -> __m256 {
+    // SAFETY: AVX2 is enabled in every caller.
+    unsafe { _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n, _mm256_set1_epi32(127 + k)))) }
+}
+
+/// `exp(x) = 2^n (1 + p)`: the reduction of `x` (clamped per `clamp`).
+#[inline(always)]
+unsafe fn exp_parts(x: __m256, clamp: Clamp) -> (__m256i, __m256) {
+    // SAFETY: AVX2 and FMA are enabled in every caller.
+    unsafe {
+        let x = if clamp == Clamp::None { x } else { max_keep_nan(x, -104.0) };
+        let x = if clamp == Clamp::Both { min_keep_nan(x, 89.0) } else { x };
+        let magic = c(MAGIC);
+        let t = _mm256_fmadd_ps(x, c(LOG2E), magic);
+        let nf = _mm256_sub_ps(t, magic);
+        let n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(MAGIC_BITS));
+        let neg_n = _mm256_xor_ps(nf, c(-0.0));
+        let r = _mm256_fmadd_ps(neg_n, c(LN2_HI), x);
+        let r = _mm256_fmadd_ps(neg_n, c(LN2_LO), r);
+        let mut q = c(P[4]);
+        for &k in P[..4].iter().rev() {
+            q = _mm256_fmadd_ps(q, r, c(k));
+        }
+        let r2 = _mm256_mul_ps(r, r);
+        (n, _mm256_fmadd_ps(r2, q, r))
+    }
+}
+
+/// `exp(x)`; lanes outside `|x| < 86` take the clamped path with a two-step `2^n`.
+#[inline(always)]
+unsafe fn exp(x: __m256) -> __m256 {
+    // SAFETY: AVX2 and FMA are enabled in every caller.
+    unsafe {
+        let a = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(i32::MAX)));
+        let outside = _mm256_cmp_ps::<_CMP_NLT_UQ>(a, c(86.0));
+        if _mm256_movemask_ps(outside) == 0 {
+            let (n, p) = exp_parts(x, Clamp::None);
+            let m = _mm256_add_ps(p, c(1.0));
+            let e = _mm256_slli_epi32::<23>(n);
+            return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(m), e));
+        }
+        let (n, p) = exp_parts(x, Clamp::Both);
+        let m = _mm256_add_ps(p, c(1.0));
+        let n1 = _mm256_srai_epi32::<1>(n);
+        let n2 = _mm256_sub_epi32(n, n1);
+        _mm256_mul_ps(_mm256_mul_ps(m, pow2i_plus(n1, 0)), pow2i_plus(n2, 0))
+    }
+}
+
+/// `tanh(x) = sign(x) |u / (2 + u)|`, `u = expm1(-2 min(|x|, 10))`.
+#[inline(always)]
+unsafe fn tanh(x: __m256) -> __m256 {
+    // SAFETY: AVX2 and FMA are enabled in every caller.
+    unsafe {
+        let a = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(i32::MAX)));
+        let a = min_keep_nan(a, 10.0);
+        let a2 = _mm256_mul_ps(a, c(-2.0));
+        let (n, p) = exp_parts(a2, Clamp::None);
+        let s = pow2i_plus(n, 0);
+        let u = _mm256_fmadd_ps(s, p, _mm256_sub_ps(s, c(1.0)));
+        let t = _mm256_div_ps(u, _mm256_add_ps(u, c(2.0)));
+        let t = _mm256_and_ps(t, _mm256_castsi256_ps(_mm256_set1_epi32(i32::MAX)));
+        _mm256_or_ps(t, _mm256_and_ps(x, c(-0.0)))
+    }
+}
+
+/// `logistic(x) = num / (1 + e)`, `e = exp(-|x|)`, `num = e` for `x < 0`, else 1.
+#[inline(always)]
+unsafe fn logistic(x: __m256) -> __m256 {
+    // SAFETY: AVX2 and FMA are enabled in every caller.
+    unsafe {
+        let na = _mm256_or_ps(x, c(-0.0));
+        let (n, p) = exp_parts(na, Clamp::Low);
+        let m = _mm256_add_ps(p, c(1.0));
+        let e = _mm256_mul_ps(_mm256_mul_ps(m, pow2i_plus(n, 64)), c(2f32.powi(-64)));
+        let one = c(1.0);
+        let d = _mm256_add_ps(one, e);
+        let num = _mm256_blendv_ps(one, e, _mm256_cmp_ps::<_CMP_LT_OQ>(x, _mm256_setzero_ps()));
+        _mm256_div_ps(num, d)
+    }
+}
+
+/// Applies `f` to `x[0..n]` in place, 8 lanes at a time (the tail through a padded
+/// block).
+///
+/// # Safety
+/// AVX2 and FMA are available; `x` is valid for `n` reads and writes.
+#[inline(always)]
+unsafe fn map(x: *mut f32, n: usize, f: impl Fn(__m256) -> __m256) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        let mut i = 0;
+        while i + 8 <= n {
+            let p = x.add(i);
+            _mm256_storeu_ps(p, f(_mm256_loadu_ps(p)));
+            i += 8;
+        }
+        if i < n {
+            let mut block = [0f32; 8];
+            std::ptr::copy_nonoverlapping(x.add(i), block.as_mut_ptr(), n - i);
+            let y = f(_mm256_loadu_ps(block.as_ptr()));
+            _mm256_storeu_ps(block.as_mut_ptr(), y);
+            std::ptr::copy_nonoverlapping(block.as_ptr(), x.add(i), n - i);
+        }
+    }
+}
+
+/// `exp` of `x[0..n]` in place.
+///
+/// # Safety
+/// AVX2 and FMA are available; `x` is valid for `n` reads and writes.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn exp_in_place(x: *mut f32, n: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { map(x, n, |v| exp(v)) }
+}
+
+/// `tanh` of `x[0..n]` in place.
+///
+/// # Safety
+/// As [`exp_in_place`].
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn tanh_in_place(x: *mut f32, n: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { map(x, n, |v| tanh(v)) }
+}
+
+/// `logistic` of `x[0..n]` in place.
+///
+/// # Safety
+/// As [`exp_in_place`].
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn logistic_in_place(x: *mut f32, n: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { map(x, n, |v| logistic(v)) }
+}

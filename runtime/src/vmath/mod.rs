@@ -1,0 +1,141 @@
+//! Vector math over arrays for generated kernels: `exp`, `tanh` and `logistic` of an
+//! `f32` buffer in place, 8 lanes at a time with AVX2/FMA.
+//!
+//! Cranelift has no 256-bit vectors, so a kernel whose work is a transcendental over a
+//! row (softmax's `exp(x - max)`) writes the arguments to a stack buffer, calls one of
+//! these, and reads the results back: twice the lanes of its own 4-lane code for the
+//! price of one call per row. The compiler emits such calls only for targets with AVX2
+//! and FMA; there the results are the bits its own inline routines give (they are the
+//! same operations, see [`avx2`]). On a CPU without them (an object compiled for
+//! another machine) the functions fall back to Rust's `f32` math, which is accurate but
+//! not bit-identical.
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+/// A function [`apply`] computes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VecFn {
+    /// `e^x`.
+    Exp,
+    /// `tanh x`.
+    Tanh,
+    /// `1 / (1 + e^-x)`.
+    Logistic,
+}
+
+impl VecFn {
+    /// Every function.
+    pub const ALL: [VecFn; 3] = [VecFn::Exp, VecFn::Tanh, VecFn::Logistic];
+
+    /// The C symbol of its in-place `f32` entry point (`void f(float *x, size_t n)`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            VecFn::Exp => "xlac_rt_vexp_f32",
+            VecFn::Tanh => "xlac_rt_vtanh_f32",
+            VecFn::Logistic => "xlac_rt_vlogistic_f32",
+        }
+    }
+
+    /// The address of that entry point (for a JIT to resolve the symbol).
+    pub fn address(self) -> *const u8 {
+        let f: unsafe extern "C" fn(*mut f32, usize) = match self {
+            VecFn::Exp => xlac_rt_vexp_f32,
+            VecFn::Tanh => xlac_rt_vtanh_f32,
+            VecFn::Logistic => xlac_rt_vlogistic_f32,
+        };
+        f as *const u8
+    }
+
+    /// The scalar fallback.
+    fn scalar(self, x: f32) -> f32 {
+        match self {
+            VecFn::Exp => x.exp(),
+            VecFn::Tanh => x.tanh(),
+            VecFn::Logistic => {
+                let e = (-x.abs()).exp();
+                if x < 0.0 {
+                    e / (1.0 + e)
+                } else {
+                    1.0 / (1.0 + e)
+                }
+            }
+        }
+    }
+}
+
+/// Whether the CPU runs the 8-lane bodies (AVX2 and FMA, detected once).
+pub fn vectorized() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *HAS.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Applies `f` to every element of `x` in place.
+pub fn apply(f: VecFn, x: &mut [f32]) {
+    // SAFETY: a slice is valid for its length.
+    unsafe { apply_raw(f, x.as_mut_ptr(), x.len()) }
+}
+
+/// [`apply`] over a raw buffer.
+///
+/// # Safety
+/// `x` is valid for `n` reads and writes of `f32` (any alignment of `f32`), or `n` is 0.
+unsafe fn apply_raw(f: VecFn, x: *mut f32, n: usize) {
+    if n == 0 {
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if vectorized() {
+        // SAFETY: AVX2 and FMA were detected; forwarded buffer contract.
+        unsafe {
+            match f {
+                VecFn::Exp => avx2::exp_in_place(x, n),
+                VecFn::Tanh => avx2::tanh_in_place(x, n),
+                VecFn::Logistic => avx2::logistic_in_place(x, n),
+            }
+        }
+        return;
+    }
+    // SAFETY: forwarded buffer contract.
+    let xs = unsafe { std::slice::from_raw_parts_mut(x, n) };
+    for v in xs {
+        *v = f.scalar(*v);
+    }
+}
+
+/// `x[i] = exp(x[i])` for `i < n`.
+///
+/// # Safety
+/// `x` is valid for `n` reads and writes of `f32`, or `n` is 0.
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_vexp_f32(x: *mut f32, n: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { apply_raw(VecFn::Exp, x, n) }
+}
+
+/// `x[i] = tanh(x[i])` for `i < n`.
+///
+/// # Safety
+/// As [`xlac_rt_vexp_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_vtanh_f32(x: *mut f32, n: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { apply_raw(VecFn::Tanh, x, n) }
+}
+
+/// `x[i] = 1 / (1 + exp(-x[i]))` for `i < n`.
+///
+/// # Safety
+/// As [`xlac_rt_vexp_f32`].
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_vlogistic_f32(x: *mut f32, n: usize) {
+    // SAFETY: forwarded contract.
+    unsafe { apply_raw(VecFn::Logistic, x, n) }
+}
