@@ -63,6 +63,10 @@ pub(crate) struct Emitter<'a, 'f> {
     pub cache_slots: Vec<cranelift_codegen::ir::StackSlot>,
     /// Whether hoisted values are also splatted (the innermost loop is vectorized).
     pub presplat: bool,
+    /// The innermost loop's blocks for array math ([`super::strip`]), if any.
+    pub strip: Option<super::strip::Strip>,
+    /// The first index of the block being emitted.
+    pub strip_base: Option<Value>,
     /// Vectors of uniform scalars splatted ahead of the loops using them:
     /// `(scalar, vector type) -> vector`.
     splats: HashMap<(Value, Type), Value>,
@@ -91,6 +95,8 @@ impl<'a, 'f> Emitter<'a, 'f> {
             cache: Default::default(),
             cache_slots: Vec::new(),
             presplat: false,
+            strip: None,
+            strip_base: None,
             splats: HashMap::new(),
             pin_slot: None,
             scopes: vec![HashMap::new()],
@@ -276,7 +282,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
         if let Some(v) = self.scopes.iter().rev().find_map(|s| s.get(&e)) {
             return *v;
         }
-        if let Some(v) = self.cache_load(e) {
+        if let Some(v) = self.strip_load(e).or_else(|| self.cache_load(e)) {
             self.scopes.last_mut().expect("a scope").insert(e, v);
             return v;
         }

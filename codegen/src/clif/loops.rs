@@ -122,10 +122,29 @@ impl<'a, 'f> Emitter<'a, 'f> {
         });
     }
 
-    /// The innermost domain loop over `lo..hi`.
+    /// The innermost domain loop over `lo..hi`, in blocks when the kernel calls array
+    /// math ([`super::strip`]).
     /// With `extent` (`lo` is 0 and `hi` this, known at compile time), loops that would
     /// run no iteration are not emitted.
     fn innermost(&mut self, lo: Value, hi: Value, plan: Option<(u8, usize)>, extent: Option<usize>) {
+        match plan {
+            Some((lanes, unroll)) if self.strip.is_some() => self.strip_mined(lo, hi, lanes, unroll),
+            _ => self.range(lo, hi, plan, extent, &mut |em| em.store_outputs()),
+        }
+    }
+
+    /// `action` at every index `lo..hi` of the innermost domain variable: vectorized
+    /// per `plan` (unrolled, then one vector at a time), then a scalar tail.
+    /// With `extent` (`lo` is 0 and `hi` this, known at compile time), loops that would
+    /// run no iteration are not emitted.
+    pub(crate) fn range(
+        &mut self,
+        lo: Value,
+        hi: Value,
+        plan: Option<(u8, usize)>,
+        extent: Option<usize>,
+        action: &mut dyn FnMut(&mut Self),
+    ) {
         let v = self.k.domain.len() as u32 - 1;
         let mut start = lo;
         // The first index not yet covered, when known.
@@ -151,7 +170,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
                     for j in 0..u as i64 {
                         em.vars[v as usize] = Some(if j == 0 { i } else { em.fb.ins().iadd_imm_s(i, j * l) });
                         em.push_scope();
-                        em.store_outputs();
+                        action(em);
                         em.pop_scope();
                     }
                     vec![]
@@ -164,7 +183,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
         self.counted_loop(start, hi, 1, vec![], &mut |em, i, _| {
             em.vars[v as usize] = Some(i);
-            em.store_outputs();
+            action(em);
             vec![]
         });
     }

@@ -12,6 +12,7 @@ mod reduce;
 mod rowcache;
 mod rowfill;
 mod scalar;
+mod strip;
 mod vector;
 
 use crate::kernel::Kernel;
@@ -80,9 +81,12 @@ pub fn define_kernel<M: Module>(
     let mut ctx = module.make_context();
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(0, func.as_u32());
-    let cache = rowcache::plan(k, &an, opts.array_calls);
+    let mut cache = rowcache::plan(k, &an, opts.array_calls);
+    let plan = an.domain_plan(k, &|e| cache.loads.contains_key(&e));
+    let strip = if opts.array_calls { strip::plan(k, &an, &mut cache, plan.is_some()) } else { None };
     let mut helpers = helpers::helpers_of(k);
-    for fill in cache.fills.values().flatten() {
+    let strip_fills = strip.iter().flat_map(|s| s.phases.iter().flatten());
+    for fill in cache.fills.values().flatten().chain(strip_fills) {
         if !helpers.contains(&helpers::Helper::Array(fill.f)) {
             helpers.push(helpers::Helper::Array(fill.f));
         }
@@ -108,7 +112,7 @@ pub fn define_kernel<M: Module>(
     let n_args = k.inputs.len() + k.outputs.len();
     let arg_flags = MemFlagsData::new().with_notrap().with_aligned().with_readonly();
     em.ptrs = (0..n_args).map(|i| em.fb.ins().load(ptr, arg_flags, args, (i * ptr.bytes() as usize) as i32)).collect();
-    let plan = an.domain_plan(k, &|e| em.cache.loads.contains_key(&e));
+    em.strip = strip;
     em.presplat = plan.is_some();
     let levels = hoist::hoist_plan(k, &an);
     em.domain(begin, end, plan, &levels);
