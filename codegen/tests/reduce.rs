@@ -82,3 +82,37 @@ fn softmax_like_chain() {
         vec![op(b, OpKind::Div, &[e, bs], &[], None)]
     });
 }
+
+/// Float max/min reductions fold vectors with `maxps`/`minps` and collect NaN lanes
+/// apart: a NaN at any position of a row (the unrolled loop, the single-vector loop,
+/// the scalar tail) makes the row's result NaN; the row without one is exact; infinities
+/// are ordinary values.
+#[test]
+fn max_min_see_a_nan_at_every_position() {
+    for d in [DType::F32, DType::F64] {
+        let (rows, cols) = (38, 37);
+        let v: Vec<f64> = (0..rows * cols)
+            .map(|i| {
+                let (r, c) = (i / cols, i % cols);
+                match (r, c) {
+                    (r, c) if r == c => f64::NAN,
+                    (_, 5) => f64::INFINITY,
+                    (_, 9) => f64::NEG_INFINITY,
+                    _ => ((i * 7919) % 201) as f64 - 100.0,
+                }
+            })
+            .collect();
+        let data = match d {
+            DType::F32 => xlac_ir::TensorData::F32(v.iter().map(|&x| x as f32).collect()),
+            _ => xlac_ir::TensorData::F64(v),
+        };
+        let x = xlac_ir::Tensor::new(vec![rows, cols], data).unwrap();
+        for kind in ["max", "min"] {
+            let ps = [t(d, &[rows, cols])];
+            let m = module(&ps, |b, p| {
+                vec![op(b, OpKind::Reduce, &[p[0]], &[("kind", AttrValue::Enum(kind)), ("dims", ints(&[1]))], None)]
+            });
+            check(&m, std::slice::from_ref(&x));
+        }
+    }
+}

@@ -6,6 +6,7 @@
 use super::analysis::{bit, is_transcendental};
 use super::emit::{Emitter, Val, VecMode};
 use crate::kernel::{ExprId, ReduceKind, VarId};
+use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use xlac_ir::DType;
 
@@ -16,6 +17,17 @@ const ACCUMULATORS: usize = 4;
 const HEAVY_ACCUMULATORS: usize = 1;
 
 impl Emitter<'_, '_> {
+    /// `max(acc, b)` (`max`) or `min(acc, b)` of float vectors as one `maxps`/`minps`
+    /// (Cranelift matches this pattern): `b` when it is larger (smaller), else `acc`,
+    /// so a NaN `b` is dropped and a NaN `acc` kept.
+    fn minmax_dropping_nan(&mut self, max: bool, d: DType, acc: Value, b: Value) -> Value {
+        let ty = self.vec_ty(d);
+        let (x, y) = if max { (acc, b) } else { (b, acc) };
+        let take_b = self.fb.ins().fcmp(FloatCC::LessThan, x, y);
+        let take_b = self.bitcast(ty, take_b);
+        self.fb.ins().bitselect(take_b, b, acc)
+    }
+
     /// The value of reduction `e` in the current loop body.
     pub(crate) fn reduce(
         &mut self,
@@ -106,43 +118,80 @@ impl Emitter<'_, '_> {
         let zero = self.iconst(types::I64, 0);
         let hi = self.iconst(types::I64, n as i64);
         let l = lanes as i64;
+        // Float max/min: one `maxps`/`minps` per vector, which drops a NaN element, so
+        // NaN lanes are collected beside the accumulators and folded in after the loop.
+        let minmax = d.is_float() && matches!(kind, ReduceKind::Max | ReduceKind::Min);
+        let max = kind == ReduceKind::Max;
         let fold = |em: &mut Self, i: Value, c: Vec<Value>| -> Vec<Value> {
-            c.iter()
-                .enumerate()
-                .map(|(j, &acc)| {
-                    em.vars[var as usize] = Some(if j == 0 { i } else { em.fb.ins().iadd_imm_s(i, j as i64 * l) });
-                    em.push_scope();
-                    let b = em.emit(body);
-                    let b = em.splat_val(b, d);
-                    let Val::V(r) = em.binary(op, d, Val::V(acc), Val::V(b)) else { unreachable!() };
-                    em.pop_scope();
-                    r
-                })
-                .collect()
+            let n = if minmax { c.len() / 2 } else { c.len() };
+            let mut out = c.clone();
+            for j in 0..n {
+                em.vars[var as usize] = Some(if j == 0 { i } else { em.fb.ins().iadd_imm_s(i, j as i64 * l) });
+                em.push_scope();
+                let b = em.emit(body);
+                let b = em.splat_val(b, d);
+                if minmax {
+                    out[j] = em.minmax_dropping_nan(max, d, c[j], b);
+                    let uno = em.fb.ins().fcmp(FloatCC::Unordered, b, b);
+                    out[n + j] = em.fb.ins().bor(c[n + j], uno);
+                } else {
+                    let Val::V(r) = em.binary(op, d, Val::V(c[j]), Val::V(b)) else { unreachable!() };
+                    out[j] = r;
+                }
+                em.pop_scope();
+            }
+            out
         };
         let mut fold = fold;
         let heavy = self.an.reachable_until(self.k, &[body], &|e| {
             self.an.deps[e] & bit(var) == 0 || self.cache.filled.contains_key(&e)
         });
         let nacc = if heavy.iter().any(|&e| is_transcendental(self.k, e)) { HEAVY_ACCUMULATORS } else { ACCUMULATORS };
+        let no_nan = if minmax {
+            let ity = self.vec_ty(d).as_int();
+            let zero = self.iconst(ity.lane_type(), 0);
+            Some(self.fb.ins().splat(ity, zero))
+        } else {
+            None
+        };
+        let carried = |accs: Vec<Value>| -> Vec<Value> {
+            let n = accs.len();
+            accs.into_iter().chain(no_nan.into_iter().cycle().take(n)).collect()
+        };
         // The extent is known: loops that would run no iteration are not emitted.
         let wide = l as usize * nacc;
         let mut at = n / wide * wide;
         let (mut i, mut acc) = (zero, acc);
+        let mut nan = no_nan;
         if at > 0 {
             let accs;
-            (i, accs) = self.counted_loop(zero, hi, wide as i64, vec![acc; nacc], &mut fold);
+            (i, accs) = self.counted_loop(zero, hi, wide as i64, carried(vec![acc; nacc]), &mut fold);
             acc = accs[0];
-            for &a in &accs[1..] {
+            for &a in &accs[1..nacc] {
                 let Val::V(r) = self.binary(op, d, Val::V(acc), Val::V(a)) else { unreachable!() };
                 acc = r;
+            }
+            if minmax {
+                let masks = &accs[nacc..];
+                nan = Some(masks[1..].iter().fold(masks[0], |m, &x| self.fb.ins().bor(m, x)));
             }
         }
         if n - at >= l as usize {
             let accs;
-            (i, accs) = self.counted_loop(i, hi, l, vec![acc], &mut fold);
+            (i, accs) = self.counted_loop(i, hi, l, carried(vec![acc]), &mut fold);
             acc = accs[0];
+            if let Some(nv) = &mut nan {
+                *nv = self.fb.ins().bor(*nv, accs[1]);
+            }
             at = n / l as usize * l as usize;
+        }
+        if let Some(nv) = nan {
+            // Lanes that saw a NaN become NaN; the fold below propagates it.
+            let ty = self.vec_ty(d);
+            let mask = self.bitcast(ty, nv);
+            let q = self.scalar_const(crate::kernel::Scalar::from_f64(d, f64::NAN));
+            let qv = self.fb.ins().splat(ty, q);
+            acc = self.fb.ins().bitselect(mask, qv, acc);
         }
         let lanes_v = self.lanes_of(Val::V(acc), d);
         self.vec = None;
