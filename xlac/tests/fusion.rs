@@ -34,7 +34,7 @@ fn elementwise_chain_softmax_and_layernorm_are_one_kernel() {
 fn what_each_example_compiles_to() {
     // (kernels, library calls, library calls running a fused epilogue) at -O2.
     let expected = [
-        ("attention", 1, 2, 1), // q * 0.125 (moved before the GEMM); the softmax in the first GEMM
+        ("attention", 0, 2, 1), // the scale and the softmax in the first GEMM's epilogue
         ("conv", 0, 1, 1),      // bias + relu in the convolution
         ("ew_chain", 1, 0, 0),
         ("layernorm", 1, 0, 0),
@@ -56,9 +56,9 @@ fn what_each_example_compiles_to() {
 fn arena_sizes_at_o2() {
     const MIB: usize = 1 << 20;
     let expected = [
-        // q*0.125 (3 MiB) live while the first GEMM writes qk (6 MiB); the softmax
-        // reads each row of qk before writing it, so p takes qk's space: 3 + 6.
-        ("attention", 9 * MIB),
+        // qk (6 MiB); the scaled softmax reads each row of qk before writing it, so p
+        // takes qk's space.
+        ("attention", 6 * MIB),
         // The convolution's output (8*64*56*56 f32), read by its bias + relu epilogue.
         ("conv", 8 * 64 * 56 * 56 * 4),
         ("ew_chain", 0),

@@ -11,6 +11,11 @@
 //! - Reductions cost the elements they read.
 //! - `dot_general` costs 2·B·M·N·K / 8 (the GEMM kernels run several times faster per
 //!   flop than a scalar loop), convolutions likewise.
+//! - An `f32` elementwise op with an operand of its own type computed by a
+//!   `dot_general` or convolution costs a quarter ([`EPILOGUE_DISCOUNT`]): it runs as
+//!   the product's epilogue on output rows still in cache, not as a pass over memory.
+//!   So a scale stays on the product (free in its epilogue) rather than moving onto an
+//!   operand, where it would be a kernel of its own.
 //! - Parameters and constants cost nothing.
 //!
 //! A function's cost is the sum over its live ops: each value is computed once however
@@ -18,6 +23,23 @@
 
 use xlac_ir::ops::OpClass;
 use xlac_ir::{Attrs, Function, OpKind, TensorType};
+
+/// The factor on the cost of an elementwise op fused into a product's epilogue.
+pub const EPILOGUE_DISCOUNT: f64 = 0.25;
+
+/// Whether an op of `kind` with result `result` would run as the epilogue of a product
+/// that computes one of its operands (`operand_is_product(i)`, for operands of the
+/// result's type).
+pub fn in_epilogue(
+    kind: OpKind,
+    operands: &[&TensorType],
+    result: &TensorType,
+    operand_is_product: impl Fn(usize) -> bool,
+) -> bool {
+    kind.info().class == OpClass::Elementwise
+        && result.dtype == xlac_ir::DType::F32
+        && operands.iter().enumerate().any(|(i, t)| *t == result && operand_is_product(i))
+}
 
 /// The cost of one op.
 pub fn op_cost(kind: OpKind, attrs: &Attrs, operands: &[&TensorType], result: &TensorType) -> f64 {
@@ -55,6 +77,12 @@ pub fn function_cost(f: &Function) -> f64 {
     for &v in &f.ret {
         live[v.as_u32() as usize] = true;
     }
+    let mut by_product = vec![false; f.values.len()];
+    for op in &f.ops {
+        if matches!(op.kind, OpKind::DotGeneral | OpKind::Convolution) {
+            op.results.iter().for_each(|r| by_product[r.as_u32() as usize] = true);
+        }
+    }
     let mut total = 0.0;
     for op in f.ops.iter().rev() {
         if !op.results.iter().any(|r| live[r.as_u32() as usize]) {
@@ -64,8 +92,10 @@ pub fn function_cost(f: &Function) -> f64 {
             live[o.as_u32() as usize] = true;
         }
         let operands: Vec<&TensorType> = op.operands.iter().map(|&o| f.ty(o)).collect();
-        let result = op.results.first().map(|&r| f.ty(r));
-        total += result.map_or(0.0, |r| op_cost(op.kind, &op.attrs, &operands, r));
+        let Some(result) = op.results.first().map(|&r| f.ty(r)) else { continue };
+        let cost = op_cost(op.kind, &op.attrs, &operands, result);
+        let product = |i: usize| by_product[op.operands[i].as_u32() as usize];
+        total += if in_epilogue(op.kind, &operands, result, product) { cost * EPILOGUE_DISCOUNT } else { cost };
     }
     total
 }

@@ -11,7 +11,7 @@
 //! is never chosen.
 
 use super::analysis::{ClassData, TensorGraph};
-use super::cost::op_cost;
+use super::cost::{in_epilogue, op_cost, EPILOGUE_DISCOUNT};
 use super::lang::TensorLang as T;
 use super::node::op_of;
 use egg::{Id, Language, RecExpr};
@@ -46,7 +46,17 @@ fn node_cost(eg: &TensorGraph, node: &T, ty: &TensorType) -> Option<f64> {
     }
     let spec = op_of(node, |id| eg[id].data.attr(), &eg.analysis.tables)?;
     let operands: Vec<&TensorType> = spec.operands.iter().map(|&o| eg[o].data.ty()).collect::<Option<_>>()?;
-    Some(op_cost(spec.kind, &spec.attrs, &operands, ty))
+    let cost = op_cost(spec.kind, &spec.attrs, &operands, ty);
+    // An operand class that holds a product: this op would be its epilogue.
+    let product = |i: usize| {
+        eg[spec.operands[i]].nodes.iter().any(|n| match n {
+            T::Dot(_) => true,
+            T::Opaque(..) => op_of(n, |id| eg[id].data.attr(), &eg.analysis.tables)
+                .is_some_and(|o| o.kind == xlac_ir::OpKind::Convolution),
+            _ => false,
+        })
+    };
+    Some(if in_epilogue(spec.kind, &operands, ty, product) { cost * EPILOGUE_DISCOUNT } else { cost })
 }
 
 /// Extracts a low-DAG-cost term for `roots`; `None` if no acyclic choice was found.
