@@ -18,7 +18,6 @@ use cranelift_module::{
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use xlac_runtime::program::{Epilogue, KernelFn, Program, Step};
-use xlac_runtime::vmath::VecFn;
 use xlac_runtime::ThreadPool;
 
 /// Options of code generation.
@@ -325,8 +324,8 @@ pub fn compile_lowered_on(
     let (has_fma, has_avx) = (isa_flag(&isa, "has_fma"), isa_flag(&isa, "has_avx"));
     let array_calls = array_calls(&isa) && !opts.inline_math;
     let mut builder = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
-    for f in VecFn::ALL {
-        builder.symbol(f.symbol(), f.address());
+    for (name, address) in xlac_runtime::vmath::symbols() {
+        builder.symbol(name, address);
     }
     let mut module = JITModule::new(builder);
     let copts = ClifOptions { fma: has_fma, emit_clif: opts.emit_clif, array_calls };

@@ -260,7 +260,16 @@ func @main(%x: f32[4,6]) -> f32[4,6] {
 fn a_vector_softmax_recomputes_nothing_per_element() {
     // Domain [n]: the reductions are hoisted to the kernel's entry (each chunk of the
     // outer loop computes them), and exp is cached for the whole row.
-    let text = "func @main(%x: f32[37]) -> f32[37] {
+    let text = VECTOR_SOFTMAX;
+    let fused = check_fused(text, 1, 1e-5);
+    // Chunks of the one row (the test harness runs three) are written by the runtime's
+    // division on AVX2 hosts: the same bits as the inline division.
+    let x: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin() * 20.0).collect();
+    let x = xlac_ir::Tensor::new(vec![37], xlac_ir::TensorData::F32(x)).unwrap();
+    array_math_matches_inline(&fused, &[x], 1e-6);
+}
+
+const VECTOR_SOFTMAX: &str = "func @main(%x: f32[37]) -> f32[37] {
   %max = reduce %x, kind=max, dims=[0] : f32[]
   %max.b = broadcast_in_dim %max, dims=[] : f32[37]
   %sh = sub %x, %max.b : f32[37]
@@ -270,8 +279,6 @@ fn a_vector_softmax_recomputes_nothing_per_element() {
   %y = div %e, %sum.b : f32[37]
   return %y
 }";
-    check_fused(text, 1, 1e-5);
-}
 
 #[test]
 fn a_softmax_between_matmuls_writes_in_place_of_its_input() {
@@ -328,12 +335,14 @@ fn row_normalized(f: &str, rows: usize, cols: usize) -> String {
 }
 
 /// On AVX2/FMA hosts a row cache of `exp`, `tanh` or `logistic` is filled by one call
-/// to the runtime's 8-lane array math per row. Row lengths cover the unrolled and
-/// single-vector fill loops, the scalar tail and the array function's padded tail; rows
-/// hold NaN, infinities and values beyond `exp`'s range. Results are compared with the
-/// interpreter and, bit for bit, with the kernels' own inline 4-lane math.
+/// to the runtime's 8-lane array math per row, and the rows are written by its division
+/// (a second call). Row lengths cover the unrolled and single-vector fill loops, the
+/// scalar tail and the array function's padded tail; rows hold NaN, infinities and
+/// values beyond `exp`'s range. Results are compared with the interpreter and with the
+/// kernels' own inline 4-lane math (the values the runtime computes are the same bits,
+/// see `tests/vmath.rs`; the row sums may round in another order).
 #[test]
-fn rows_filled_by_array_math_match_inline_math_bit_for_bit() {
+fn rows_filled_by_array_math_match_inline_math() {
     use xlac_ir::{Tensor, TensorData};
     let host_calls = xlac_runtime::vmath::vectorized() && cfg!(target_arch = "x86_64");
     for f in ["exp", "tanh", "logistic"] {
@@ -350,20 +359,11 @@ fn rows_filled_by_array_math_match_inline_math_bit_for_bit() {
             x[4 * cols + cols / 2] = -150.0;
             let inputs = [Tensor::new(vec![rows, cols], TensorData::F32(x)).unwrap()];
             let opts = CodegenOptions { emit_clif: true, ..Default::default() };
-            let (program, code) = compile_module(&fused, &opts).unwrap();
-            let calls = code.clif_text().iter().any(|(_, t)| t.contains("call fn"));
-            assert_eq!(calls, host_calls, "{f} cols={cols}: a row fill call iff the host has AVX2/FMA");
-            let with_calls = run(&program, &inputs);
+            let (_, code) = compile_module(&fused, &opts).unwrap();
+            let calls = code.clif_text().iter().map(|(_, t)| t.matches("call fn").count()).sum::<usize>();
+            assert_eq!(calls, if host_calls { 2 } else { 0 }, "{f} cols={cols}: a fill and a row division");
             drop(code);
-            let (program, code) =
-                compile_module(&fused, &CodegenOptions { inline_math: true, ..Default::default() }).unwrap();
-            let inline = run(&program, &inputs);
-            drop(code);
-            let (a, b) = (&with_calls[0].data, &inline[0].data);
-            for j in 0..rows * cols {
-                let (p, q) = (a.get_f64(j) as f32, b.get_f64(j) as f32);
-                assert!(p.to_bits() == q.to_bits(), "{f} cols={cols} element {j}: array {p:e}, inline {q:e}");
-            }
+            array_math_matches_inline(&fused, &inputs, 1e-6);
         }
     }
 }
@@ -394,8 +394,11 @@ fn a_merged_softmax_caches_exp_per_row() {
 }
 
 /// Compiles fused `m` with and without the runtime's array math and compares the
-/// results bit for bit on `inputs`; returns whether the default build calls it.
-fn array_math_matches_inline(m: &Module, inputs: &[xlac_ir::Tensor]) -> bool {
+/// results on `inputs`, bit for bit when `rtol` is 0 (else within `rtol`: a row
+/// reduction over a buffer filled by the runtime keeps more accumulators than one
+/// computing `exp` itself, so its sum is rounded in another order); returns whether the
+/// default build calls the runtime.
+fn array_math_matches_inline(m: &Module, inputs: &[xlac_ir::Tensor], rtol: f64) -> bool {
     let (program, code) = compile_module(m, &CodegenOptions { emit_clif: true, ..Default::default() }).unwrap();
     let calls = code.clif_text().iter().any(|(_, t)| t.contains("call fn"));
     let with_calls = run(&program, inputs);
@@ -406,7 +409,8 @@ fn array_math_matches_inline(m: &Module, inputs: &[xlac_ir::Tensor]) -> bool {
     for (r, (a, b)) in with_calls.iter().zip(&inline).enumerate() {
         for j in 0..a.data.len() {
             let (p, q) = (a.data.get_f64(j), b.data.get_f64(j));
-            assert!(p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()), "result {r} element {j}: {p:e} vs {q:e}");
+            let same = p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()) || (p - q).abs() <= rtol * q.abs();
+            assert!(same, "result {r} element {j}: {p:e} vs {q:e}");
         }
     }
     calls
@@ -447,7 +451,7 @@ fn elementwise_array_math_in_blocks_matches_inline_bits() {
             }
         }
         let inputs = [Tensor::new(dims.clone(), TensorData::F32(x)).unwrap()];
-        let calls = array_math_matches_inline(&fused, &inputs);
+        let calls = array_math_matches_inline(&fused, &inputs, 0.0);
         assert_eq!(calls, host_calls && n >= 8, "shape {shape}");
     }
 }

@@ -67,6 +67,9 @@ pub(crate) struct Emitter<'a, 'f> {
     pub strip: Option<super::strip::Strip>,
     /// The first index of the block being emitted.
     pub strip_base: Option<Value>,
+    /// The call that writes each row instead of the innermost loop
+    /// ([`super::rowout`]), if any.
+    pub row_out: Option<super::rowout::RowOut>,
     /// Vectors of uniform scalars splatted ahead of the loops using them:
     /// `(scalar, vector type) -> vector`.
     splats: HashMap<(Value, Type), Value>,
@@ -97,6 +100,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             presplat: false,
             strip: None,
             strip_base: None,
+            row_out: None,
             splats: HashMap::new(),
             pin_slot: None,
             scopes: vec![HashMap::new()],

@@ -22,6 +22,8 @@ pub(crate) enum Helper {
     Fmod(DType),
     /// The runtime's in-place `f32` array function (`void f(float *x, size_t n)`).
     Array(VecFn),
+    /// The runtime's `dst[i] = src[i] / s` over `f32` arrays.
+    DivScalar,
 }
 
 impl Helper {
@@ -31,6 +33,7 @@ impl Helper {
             Helper::Fmod(DType::F32) => "fmodf",
             Helper::Fmod(_) => "fmod",
             Helper::Array(f) => f.symbol(),
+            Helper::DivScalar => xlac_runtime::vmath::DIV_SCALAR_SYMBOL,
         }
     }
 }
@@ -64,6 +67,11 @@ pub(crate) fn declare<M: Module>(module: &mut M, h: Helper) -> Result<FuncId, Co
         Helper::Array(_) => {
             let ptr = module.target_config().pointer_type();
             sig.params.extend([AbiParam::new(ptr), AbiParam::new(types::I64)]);
+        }
+        Helper::DivScalar => {
+            let ptr = module.target_config().pointer_type();
+            sig.params.extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(types::I64)]);
+            sig.params.push(AbiParam::new(types::F32));
         }
     }
     module

@@ -127,6 +127,9 @@ impl<'a, 'f> Emitter<'a, 'f> {
     /// With `extent` (`lo` is 0 and `hi` this, known at compile time), loops that would
     /// run no iteration are not emitted.
     fn innermost(&mut self, lo: Value, hi: Value, plan: Option<(u8, usize)>, extent: Option<usize>) {
+        if let Some(r) = self.row_out {
+            return self.row_out(r, lo, hi);
+        }
         match plan {
             Some((lanes, unroll)) if self.strip.is_some() => self.strip_mined(lo, hi, lanes, unroll),
             _ => self.range(lo, hi, plan, extent, &mut |em| em.store_outputs()),

@@ -36,6 +36,20 @@ impl Emitter<'_, '_> {
         }
     }
 
+    /// The address of output `j`'s element at the current index variables (outputs are
+    /// dense, row-major over the domain).
+    pub(crate) fn output_addr(&mut self, j: usize) -> Value {
+        let mut offset = Affine::default();
+        let mut stride = 1i64;
+        for (i, &n) in self.k.domain.iter().enumerate().rev() {
+            offset.add_term(i as u32, stride);
+            stride *= n as i64;
+        }
+        let idx = self.affine(&offset);
+        let base = self.ptrs[self.k.inputs.len() + j];
+        self.element_addr(base, idx, self.k.outputs[j].dtype.size_bytes())
+    }
+
     /// The address `base + index · size`.
     fn element_addr(&mut self, base: Value, index: Value, size: usize) -> Value {
         let bytes = if size == 1 { index } else { self.fb.ins().imul_imm_s(index, size as i64) };
@@ -139,19 +153,11 @@ impl Emitter<'_, '_> {
     /// current value of the vectorized variable).
     pub(crate) fn store_outputs(&mut self) {
         let k = self.k;
-        let n_in = k.inputs.len();
-        let mut offset = Affine::default();
-        let mut stride = 1i64;
-        for (i, &n) in k.domain.iter().enumerate().rev() {
-            offset.add_term(i as u32, stride);
-            stride *= n as i64;
-        }
         // Every output's value first, then the stores: an output written in place of an
         // input must not overwrite an element another output still reads.
         let values: Vec<Val> = k.outputs.iter().map(|out| self.emit(out.expr)).collect();
         for ((j, out), v) in k.outputs.iter().enumerate().zip(values) {
-            let idx = self.affine(&offset);
-            let addr = self.element_addr(self.ptrs[n_in + j], idx, out.dtype.size_bytes());
+            let addr = self.output_addr(j);
             match (self.vec, out.dtype) {
                 (None, _) => {
                     let Val::S(x) = v else { unreachable!("scalar body") };

@@ -11,6 +11,7 @@ mod memory;
 mod reduce;
 mod rowcache;
 mod rowfill;
+mod rowout;
 mod scalar;
 mod strip;
 mod vector;
@@ -84,7 +85,11 @@ pub fn define_kernel<M: Module>(
     let mut cache = rowcache::plan(k, &an, opts.array_calls);
     let plan = an.domain_plan(k, &|e| cache.loads.contains_key(&e));
     let strip = if opts.array_calls { strip::plan(k, &an, &mut cache, plan.is_some()) } else { None };
+    let row_out = rowout::plan(k, &an, &cache, opts.array_calls);
     let mut helpers = helpers::helpers_of(k);
+    if row_out.is_some() {
+        helpers.push(helpers::Helper::DivScalar);
+    }
     let strip_fills = strip.iter().flat_map(|s| s.phases.iter().flatten());
     for fill in cache.fills.values().flatten().chain(strip_fills) {
         if !helpers.contains(&helpers::Helper::Array(fill.f)) {
@@ -113,6 +118,7 @@ pub fn define_kernel<M: Module>(
     let arg_flags = MemFlagsData::new().with_notrap().with_aligned().with_readonly();
     em.ptrs = (0..n_args).map(|i| em.fb.ins().load(ptr, arg_flags, args, (i * ptr.bytes() as usize) as i32)).collect();
     em.strip = strip;
+    em.row_out = row_out;
     em.presplat = plan.is_some();
     let levels = hoist::hoist_plan(k, &an);
     em.domain(begin, end, plan, &levels);

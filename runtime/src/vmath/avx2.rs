@@ -197,3 +197,25 @@ pub(super) unsafe fn logistic_in_place(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
     unsafe { map(x, n, |v| logistic(v)) }
 }
+
+/// `dst[i] = src[i] / s` for `i < n`.
+///
+/// # Safety
+/// AVX2 is available; `src` is valid for `n` reads and `dst` for `n` writes, the same
+/// buffer or disjoint.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn div_scalar(src: *const f32, dst: *mut f32, n: usize, s: f32) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        let d = _mm256_set1_ps(s);
+        let mut i = 0;
+        while i + 8 <= n {
+            _mm256_storeu_ps(dst.add(i), _mm256_div_ps(_mm256_loadu_ps(src.add(i)), d));
+            i += 8;
+        }
+        while i < n {
+            *dst.add(i) = *src.add(i) / s;
+            i += 1;
+        }
+    }
+}

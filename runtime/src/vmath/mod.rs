@@ -1,5 +1,6 @@
 //! Vector math over arrays for generated kernels: `exp`, `tanh` and `logistic` of an
-//! `f32` buffer in place, 8 lanes at a time with AVX2/FMA.
+//! `f32` buffer in place, and the division of a buffer by a scalar into another, 8
+//! lanes at a time with AVX2/FMA.
 //!
 //! Cranelift has no 256-bit vectors, so a kernel whose work is a transcendental over a
 //! row (softmax's `exp(x - max)`) writes the arguments to a stack buffer, calls one of
@@ -63,6 +64,17 @@ impl VecFn {
         }
     }
 }
+
+/// Every entry point: `(C symbol, address)` (for a JIT to resolve the symbols).
+pub fn symbols() -> Vec<(&'static str, *const u8)> {
+    let mut out: Vec<(&'static str, *const u8)> = VecFn::ALL.iter().map(|f| (f.symbol(), f.address())).collect();
+    let div: unsafe extern "C" fn(*const f32, *mut f32, usize, f32) = xlac_rt_vdivs_f32;
+    out.push((DIV_SCALAR_SYMBOL, div as *const u8));
+    out
+}
+
+/// The C symbol of [`xlac_rt_vdivs_f32`].
+pub const DIV_SCALAR_SYMBOL: &str = "xlac_rt_vdivs_f32";
 
 /// Whether the CPU runs the 8-lane bodies (AVX2 and FMA, detected once).
 pub fn vectorized() -> bool {
@@ -138,4 +150,27 @@ pub unsafe extern "C" fn xlac_rt_vtanh_f32(x: *mut f32, n: usize) {
 pub unsafe extern "C" fn xlac_rt_vlogistic_f32(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
     unsafe { apply_raw(VecFn::Logistic, x, n) }
+}
+
+/// `dst[i] = src[i] / s` for `i < n` (IEEE division: the bits of a 4-lane or scalar
+/// `divps`/`divss`).
+///
+/// # Safety
+/// `src` is valid for `n` reads and `dst` for `n` writes of `f32` (or `n` is 0); the two
+/// are the same buffer or do not overlap.
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_vdivs_f32(src: *const f32, dst: *mut f32, n: usize, s: f32) {
+    if n == 0 {
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if vectorized() {
+        // SAFETY: AVX2 was detected; forwarded buffer contract.
+        unsafe { avx2::div_scalar(src, dst, n, s) };
+        return;
+    }
+    for i in 0..n {
+        // SAFETY: forwarded buffer contract (an element is read before it is written).
+        unsafe { *dst.add(i) = *src.add(i) / s };
+    }
 }
