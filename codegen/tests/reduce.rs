@@ -42,6 +42,10 @@ fn reduce_all_kinds_and_axes() {
         (&[3, 0], &[1]),
         (&[0, 3], &[1]),
         (&[2, 1, 3], &[1]),
+        // Rows long enough for the runtime's 8-lane fold (f32 on AVX2 hosts).
+        (&[3, 1001], &[1]),
+        (&[2, 3, 70], &[2]),
+        (&[64], &[0]),
     ];
     for d in [DType::F32, DType::F64, DType::I32, DType::I64] {
         for kind in ["sum", "prod", "max", "min"] {
@@ -86,11 +90,12 @@ fn softmax_like_chain() {
 /// Float max/min reductions fold vectors with `maxps`/`minps` and collect NaN lanes
 /// apart: a NaN at any position of a row (the unrolled loop, the single-vector loop,
 /// the scalar tail) makes the row's result NaN; the row without one is exact; infinities
-/// are ordinary values.
+/// are ordinary values. Rows of 130 `f32` are folded by the runtime's 8-lane call on
+/// AVX2 hosts (sums too).
 #[test]
 fn max_min_see_a_nan_at_every_position() {
-    for d in [DType::F32, DType::F64] {
-        let (rows, cols) = (38, 37);
+    for (d, rows, cols) in [(DType::F32, 38, 37), (DType::F64, 38, 37), (DType::F32, 131, 130), (DType::F64, 131, 130)]
+    {
         let v: Vec<f64> = (0..rows * cols)
             .map(|i| {
                 let (r, c) = (i / cols, i % cols);
@@ -107,7 +112,7 @@ fn max_min_see_a_nan_at_every_position() {
             _ => xlac_ir::TensorData::F64(v),
         };
         let x = xlac_ir::Tensor::new(vec![rows, cols], data).unwrap();
-        for kind in ["max", "min"] {
+        for kind in ["max", "min", "sum"] {
             let ps = [t(d, &[rows, cols])];
             let m = module(&ps, |b, p| {
                 vec![op(b, OpKind::Reduce, &[p[0]], &[("kind", AttrValue::Enum(kind)), ("dims", ints(&[1]))], None)]

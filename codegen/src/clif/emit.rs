@@ -70,6 +70,8 @@ pub(crate) struct Emitter<'a, 'f> {
     /// The call that writes each row instead of the innermost loop
     /// ([`super::rowout`]), if any.
     pub row_out: Option<super::rowout::RowOut>,
+    /// Whether kernels may call the runtime's array math (AVX2/FMA target).
+    pub array_calls: bool,
     /// Vectors of uniform scalars splatted ahead of the loops using them:
     /// `(scalar, vector type) -> vector`.
     splats: HashMap<(Value, Type), Value>,
@@ -101,6 +103,7 @@ impl<'a, 'f> Emitter<'a, 'f> {
             strip: None,
             strip_base: None,
             row_out: None,
+            array_calls: false,
             splats: HashMap::new(),
             pin_slot: None,
             scopes: vec![HashMap::new()],

@@ -24,6 +24,8 @@ pub(crate) enum Helper {
     Array(VecFn),
     /// The runtime's `dst[i] = src[i] / s` over `f32` arrays.
     DivScalar,
+    /// The runtime's sum, max or min of an `f32` array.
+    Reduce,
 }
 
 impl Helper {
@@ -34,6 +36,7 @@ impl Helper {
             Helper::Fmod(_) => "fmod",
             Helper::Array(f) => f.symbol(),
             Helper::DivScalar => xlac_runtime::vmath::DIV_SCALAR_SYMBOL,
+            Helper::Reduce => xlac_runtime::vmath::REDUCE_SYMBOL,
         }
     }
 }
@@ -72,6 +75,11 @@ pub(crate) fn declare<M: Module>(module: &mut M, h: Helper) -> Result<FuncId, Co
             let ptr = module.target_config().pointer_type();
             sig.params.extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(types::I64)]);
             sig.params.push(AbiParam::new(types::F32));
+        }
+        Helper::Reduce => {
+            let ptr = module.target_config().pointer_type();
+            sig.params.extend([AbiParam::new(ptr), AbiParam::new(types::I64), AbiParam::new(types::I32)]);
+            sig.returns.push(AbiParam::new(types::F32));
         }
     }
     module

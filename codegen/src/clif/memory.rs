@@ -51,7 +51,7 @@ impl Emitter<'_, '_> {
     }
 
     /// The address `base + index · size`.
-    fn element_addr(&mut self, base: Value, index: Value, size: usize) -> Value {
+    pub(crate) fn element_addr(&mut self, base: Value, index: Value, size: usize) -> Value {
         let bytes = if size == 1 { index } else { self.fb.ins().imul_imm_s(index, size as i64) };
         self.fb.ins().iadd(base, bytes)
     }

@@ -90,6 +90,13 @@ pub fn define_kernel<M: Module>(
     if row_out.is_some() {
         helpers.push(helpers::Helper::DivScalar);
     }
+    let f32_folds = k
+        .exprs
+        .values()
+        .any(|d| matches!(d.expr, crate::kernel::Expr::Reduce { .. }) && d.dtype == xlac_ir::DType::F32);
+    if opts.array_calls && f32_folds {
+        helpers.push(helpers::Helper::Reduce);
+    }
     let strip_fills = strip.iter().flat_map(|s| s.phases.iter().flatten());
     for fill in cache.fills.values().flatten().chain(strip_fills) {
         if !helpers.contains(&helpers::Helper::Array(fill.f)) {
@@ -119,6 +126,7 @@ pub fn define_kernel<M: Module>(
     em.ptrs = (0..n_args).map(|i| em.fb.ins().load(ptr, arg_flags, args, (i * ptr.bytes() as usize) as i32)).collect();
     em.strip = strip;
     em.row_out = row_out;
+    em.array_calls = opts.array_calls;
     em.presplat = plan.is_some();
     let levels = hoist::hoist_plan(k, &an);
     em.domain(begin, end, plan, &levels);

@@ -5,11 +5,15 @@
 
 use super::analysis::{bit, is_transcendental};
 use super::emit::{Emitter, Val, VecMode};
-use crate::kernel::{ExprId, ReduceKind, VarId};
+use super::helpers::Helper;
+use crate::kernel::{Expr, ExprId, ReduceKind, VarId};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use xlac_ir::DType;
+use xlac_runtime::vmath::Fold;
 
+/// Shortest row folded by a call to the runtime ([`Emitter::reduce_by_call`]).
+const CALL_MIN_ROW: usize = 64;
 /// Independent vector accumulators of a contiguous reduction.
 const ACCUMULATORS: usize = 4;
 /// Accumulators when the body has a transcendental: its own work hides the latency of
@@ -53,6 +57,9 @@ impl Emitter<'_, '_> {
             return Val::V(out[0]);
         }
         debug_assert!(!self.is_vector(e));
+        if let Some(v) = self.reduce_by_call(kind, vars, body, d) {
+            return Val::S(v);
+        }
         let saved = self.vec.take();
         let (inner, outer) = vars.split_last().expect("a reduction has variables");
         let width = self.an.reduce_vectorizes(self.k, body, inner.0);
@@ -73,6 +80,40 @@ impl Emitter<'_, '_> {
         });
         self.vec = saved;
         Val::S(out[0])
+    }
+
+    /// The fold of a contiguous `f32` row (a load whose index steps by one along the
+    /// reduction variable, or a row buffer filled by array math) by one call to the
+    /// runtime's 8-lane `xlac_rt_vreduce_f32`, when kernels may call it and the row is
+    /// long enough to pay for the call.
+    fn reduce_by_call(&mut self, kind: ReduceKind, vars: &[(VarId, usize)], body: ExprId, d: DType) -> Option<Value> {
+        let &[(r, n)] = vars else { return None };
+        let fold = match kind {
+            ReduceKind::Sum => Fold::Sum,
+            ReduceKind::Max => Fold::Max,
+            ReduceKind::Min => Fold::Min,
+            ReduceKind::Prod => return None,
+        };
+        if !self.array_calls || d != DType::F32 || n < CALL_MIN_ROW {
+            return None;
+        }
+        let zero = self.iconst(types::I64, 0);
+        let src = match (&self.k.exprs[body].expr, self.cache.filled.get(&body)) {
+            (_, Some(&(slot, rv))) if rv == r => self.cache_addr(slot, zero),
+            (Expr::Load(l), _) if l.otherwise.is_none() => {
+                let lin = l.linear().filter(|a| a.coef(r) == 1)?;
+                let saved = self.vars[r as usize].replace(zero);
+                let off = self.affine(&lin);
+                self.vars[r as usize] = saved;
+                self.element_addr(self.ptrs[l.input], off, 4)
+            }
+            _ => return None,
+        };
+        let len = self.iconst(types::I64, n as i64);
+        let k = self.iconst(types::I32, fold as i64);
+        let func = self.helpers[&Helper::Reduce];
+        let call = self.fb.ins().call(func, &[src, len, k]);
+        Some(self.fb.inst_results(call)[0])
     }
 
     /// Folds `body` over `var` from `start` (or 0) to its extent, one element at a time;

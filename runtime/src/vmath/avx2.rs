@@ -219,3 +219,63 @@ pub(super) unsafe fn div_scalar(src: *const f32, dst: *mut f32, n: usize, s: f32
         }
     }
 }
+
+/// The `fold` of `x[0..n]` (`n > 0`): 4 accumulators of 8 lanes, NaN lanes collected
+/// apart for max and min (`maxps`/`minps` drop a NaN operand).
+///
+/// # Safety
+/// AVX2 is available; `x` is valid for `n` reads.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold) -> f32 {
+    use super::Fold;
+    // SAFETY: forwarded contract.
+    unsafe {
+        let identity = match fold {
+            Fold::Sum => 0.0,
+            Fold::Max => f32::NEG_INFINITY,
+            Fold::Min => f32::INFINITY,
+        };
+        let combine = |a: __m256, b: __m256| match fold {
+            Fold::Sum => _mm256_add_ps(a, b),
+            Fold::Max => _mm256_max_ps(b, a),
+            Fold::Min => _mm256_min_ps(b, a),
+        };
+        let mut acc = [_mm256_set1_ps(identity); 4];
+        let mut nan = _mm256_setzero_ps();
+        let mut i = 0;
+        while i + 32 <= n {
+            for (j, a) in acc.iter_mut().enumerate() {
+                let v = _mm256_loadu_ps(x.add(i + 8 * j));
+                *a = combine(*a, v);
+                if fold != Fold::Sum {
+                    nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
+                }
+            }
+            i += 32;
+        }
+        while i + 8 <= n {
+            let v = _mm256_loadu_ps(x.add(i));
+            acc[0] = combine(acc[0], v);
+            if fold != Fold::Sum {
+                nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
+            }
+            i += 8;
+        }
+        let all = combine(combine(acc[0], acc[1]), combine(acc[2], acc[3]));
+        let mut lanes = [0f32; 8];
+        _mm256_storeu_ps(lanes.as_mut_ptr(), all);
+        let tail = std::slice::from_raw_parts(x.add(i), n - i);
+        let mut out = super::scalar_fold(fold, &lanes);
+        let rest = super::scalar_fold(fold, tail);
+        out = match fold {
+            Fold::Sum => out + rest,
+            Fold::Max if rest > out || rest.is_nan() => rest,
+            Fold::Min if rest < out || rest.is_nan() => rest,
+            _ => out,
+        };
+        if fold != Fold::Sum && _mm256_movemask_ps(nan) != 0 {
+            return f32::NAN;
+        }
+        out
+    }
+}

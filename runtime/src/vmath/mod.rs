@@ -1,6 +1,6 @@
 //! Vector math over arrays for generated kernels: `exp`, `tanh` and `logistic` of an
-//! `f32` buffer in place, and the division of a buffer by a scalar into another, 8
-//! lanes at a time with AVX2/FMA.
+//! `f32` buffer in place, the division of a buffer by a scalar into another, and the
+//! sum, max or min of a buffer, 8 lanes at a time with AVX2/FMA.
 //!
 //! Cranelift has no 256-bit vectors, so a kernel whose work is a transcendental over a
 //! row (softmax's `exp(x - max)`) writes the arguments to a stack buffer, calls one of
@@ -70,7 +70,24 @@ pub fn symbols() -> Vec<(&'static str, *const u8)> {
     let mut out: Vec<(&'static str, *const u8)> = VecFn::ALL.iter().map(|f| (f.symbol(), f.address())).collect();
     let div: unsafe extern "C" fn(*const f32, *mut f32, usize, f32) = xlac_rt_vdivs_f32;
     out.push((DIV_SCALAR_SYMBOL, div as *const u8));
+    let reduce: unsafe extern "C" fn(*const f32, usize, u32) -> f32 = xlac_rt_vreduce_f32;
+    out.push((REDUCE_SYMBOL, reduce as *const u8));
     out
+}
+
+/// The C symbol of [`xlac_rt_vreduce_f32`].
+pub const REDUCE_SYMBOL: &str = "xlac_rt_vreduce_f32";
+
+/// A fold [`xlac_rt_vreduce_f32`] computes (its `kind` argument).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Fold {
+    /// The sum (0).
+    Sum = 0,
+    /// The maximum, NaN if any element is NaN (1).
+    Max = 1,
+    /// The minimum, NaN if any element is NaN (2).
+    Min = 2,
 }
 
 /// The C symbol of [`xlac_rt_vdivs_f32`].
@@ -172,5 +189,38 @@ pub unsafe extern "C" fn xlac_rt_vdivs_f32(src: *const f32, dst: *mut f32, n: us
     for i in 0..n {
         // SAFETY: forwarded buffer contract (an element is read before it is written).
         unsafe { *dst.add(i) = *src.add(i) / s };
+    }
+}
+
+/// The `kind` fold ([`Fold`] as `u32`: sum, max, min) of `x[0..n]`: the sum of no
+/// elements is 0, the max `-inf`, the min `+inf`; max and min are NaN if an element is.
+/// The sum is accumulated in 32 partial sums (another order than a sequential loop's).
+///
+/// # Safety
+/// `x` is valid for `n` reads of `f32` (or `n` is 0); `kind` is 0, 1 or 2.
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_vreduce_f32(x: *const f32, n: usize, kind: u32) -> f32 {
+    let fold = match kind {
+        0 => Fold::Sum,
+        1 => Fold::Max,
+        _ => Fold::Min,
+    };
+    #[cfg(target_arch = "x86_64")]
+    if vectorized() && n > 0 {
+        // SAFETY: AVX2 was detected; forwarded buffer contract.
+        return unsafe { avx2::reduce(x, n, fold) };
+    }
+    // SAFETY: forwarded buffer contract.
+    let xs = if n == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(x, n) } };
+    scalar_fold(fold, xs)
+}
+
+/// [`xlac_rt_vreduce_f32`] one element at a time.
+fn scalar_fold(fold: Fold, xs: &[f32]) -> f32 {
+    match fold {
+        Fold::Sum => xs.iter().sum(),
+        Fold::Max | Fold::Min if xs.iter().any(|v| v.is_nan()) => f32::NAN,
+        Fold::Max => xs.iter().fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a }),
+        Fold::Min => xs.iter().fold(f32::INFINITY, |a, &b| if b < a { b } else { a }),
     }
 }
