@@ -329,14 +329,24 @@ fn outer_dims_merge_unless_a_load_reads_them_apart() {
     check_fused(bias, 1, 1e-6);
 }
 
-/// A row-wise `f` cached per row: `y = f(x - max) / sum(f(x - max))`.
-fn row_normalized(f: &str, rows: usize, cols: usize) -> String {
-    softmax(rows, cols).replace("exp %shifted", &format!("{f} %shifted"))
+/// A row-wise `f` cached per row: `y = f(x - max) / sum(f(x - max))`; `squared`:
+/// `f((x - max)²)` (an argument the runtime does not compute itself, so the kernel fills
+/// the row buffer with its own loop).
+fn row_normalized(f: &str, rows: usize, cols: usize, squared: bool) -> String {
+    let text = softmax(rows, cols);
+    if !squared {
+        return text.replace("exp %shifted", &format!("{f} %shifted"));
+    }
+    text.replace(
+        "  %exp = exp %shifted",
+        &format!("  %sq = mul %shifted, %shifted : f32[{rows},{cols}]\n  %exp = {f} %sq"),
+    )
 }
 
 /// On AVX2/FMA hosts a row cache of `exp`, `tanh` or `logistic` is filled by one call
-/// to the runtime's 8-lane array math per row, and the rows are written by its division
-/// (a second call); long rows fold their max and sum by calls too. Row lengths cover the unrolled and single-vector fill loops, the
+/// to the runtime's 8-lane array math per row (reading `x` itself when the argument is
+/// `x - max`, else after the kernel's own loop stores the argument), and the rows are
+/// written by its division (a second call); long rows fold their max and sum by calls. Row lengths cover the unrolled and single-vector fill loops, the
 /// scalar tail and the array function's padded tail; rows hold NaN, infinities and
 /// values beyond `exp`'s range. Results are compared with the interpreter and with the
 /// kernels' own inline 4-lane math (the values the runtime computes are the same bits,
@@ -345,10 +355,10 @@ fn row_normalized(f: &str, rows: usize, cols: usize) -> String {
 fn rows_filled_by_array_math_match_inline_math() {
     use xlac_ir::{Tensor, TensorData};
     let host_calls = xlac_runtime::vmath::vectorized() && cfg!(target_arch = "x86_64");
-    for f in ["exp", "tanh", "logistic"] {
+    for (f, squared) in [("exp", false), ("tanh", false), ("logistic", false), ("exp", true), ("tanh", true)] {
         for cols in [1, 3, 7, 8, 13, 16, 37, 100, 257] {
             let rows = 5;
-            let text = row_normalized(f, rows, cols);
+            let text = row_normalized(f, rows, cols, squared);
             let fused = check_fused(&text, 1, 1e-5);
             let mut x: Vec<f32> =
                 (0..rows * cols).map(|i| ((i * 7919 % 1000) as f32 - 500.0) * [0.01, 0.3, 2.0][i % 3]).collect();

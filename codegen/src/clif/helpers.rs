@@ -26,6 +26,8 @@ pub(crate) enum Helper {
     DivScalar,
     /// The runtime's sum, max or min of an `f32` array.
     Reduce,
+    /// The runtime's `dst[i] = f((src[i] · a) ± b)` over `f32` arrays.
+    Map,
 }
 
 impl Helper {
@@ -37,6 +39,7 @@ impl Helper {
             Helper::Array(f) => f.symbol(),
             Helper::DivScalar => xlac_runtime::vmath::DIV_SCALAR_SYMBOL,
             Helper::Reduce => xlac_runtime::vmath::REDUCE_SYMBOL,
+            Helper::Map => xlac_runtime::vmath::MAP_SYMBOL,
         }
     }
 }
@@ -80,6 +83,12 @@ pub(crate) fn declare<M: Module>(module: &mut M, h: Helper) -> Result<FuncId, Co
             let ptr = module.target_config().pointer_type();
             sig.params.extend([AbiParam::new(ptr), AbiParam::new(types::I64), AbiParam::new(types::I32)]);
             sig.returns.push(AbiParam::new(types::F32));
+        }
+        Helper::Map => {
+            let ptr = module.target_config().pointer_type();
+            sig.params.extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(types::I64)]);
+            sig.params.extend([AbiParam::new(types::I32), AbiParam::new(types::I32)]);
+            sig.params.extend([AbiParam::new(types::F32), AbiParam::new(types::F32)]);
         }
     }
     module

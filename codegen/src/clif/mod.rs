@@ -97,6 +97,9 @@ pub fn define_kernel<M: Module>(
     if opts.array_calls && f32_folds {
         helpers.push(helpers::Helper::Reduce);
     }
+    if !cache.fills.is_empty() {
+        helpers.push(helpers::Helper::Map);
+    }
     let strip_fills = strip.iter().flat_map(|s| s.phases.iter().flatten());
     for fill in cache.fills.values().flatten().chain(strip_fills) {
         if !helpers.contains(&helpers::Helper::Array(fill.f)) {

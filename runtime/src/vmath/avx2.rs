@@ -143,27 +143,56 @@ unsafe fn logistic(x: __m256) -> __m256 {
     }
 }
 
-/// Applies `f` to `x[0..n]` in place, 8 lanes at a time (the tail through a padded
-/// block).
+/// `dst[i] = f((src[i] · a) ± b)` per `mode` (see `xlac_rt_vmap_f32`).
 ///
 /// # Safety
-/// AVX2 and FMA are available; `x` is valid for `n` reads and writes.
+/// AVX2 and FMA are available; `src` is valid for `n` reads and `dst` for `n` writes,
+/// the same buffer or disjoint.
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn map_from(src: *const f32, dst: *mut f32, n: usize, f: super::VecFn, mode: u32, a: f32, b: f32) {
+    use super::{VecFn, MAP_ADD, MAP_MUL, MAP_SUB};
+    // SAFETY: forwarded contract.
+    unsafe {
+        let (av, bv) = (c(a), c(b));
+        let arg = |x: __m256| {
+            let t = if mode & MAP_MUL != 0 { _mm256_mul_ps(x, av) } else { x };
+            if mode & MAP_ADD != 0 {
+                _mm256_add_ps(t, bv)
+            } else if mode & MAP_SUB != 0 {
+                _mm256_sub_ps(t, bv)
+            } else {
+                t
+            }
+        };
+        match f {
+            VecFn::Exp => map_into(src, dst, n, |x| exp(arg(x))),
+            VecFn::Tanh => map_into(src, dst, n, |x| tanh(arg(x))),
+            VecFn::Logistic => map_into(src, dst, n, |x| logistic(arg(x))),
+        }
+    }
+}
+
+/// `dst[i] = g(src[i])`, 8 lanes at a time (the tail through a padded block).
+///
+/// # Safety
+/// AVX2 is available; `src` is valid for `n` reads and `dst` for `n` writes, the same
+/// buffer or disjoint.
 #[inline(always)]
-unsafe fn map(x: *mut f32, n: usize, f: impl Fn(__m256) -> __m256) {
+unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) -> __m256) {
     // SAFETY: forwarded contract.
     unsafe {
         let mut i = 0;
         while i + 8 <= n {
-            let p = x.add(i);
-            _mm256_storeu_ps(p, f(_mm256_loadu_ps(p)));
+            _mm256_storeu_ps(dst.add(i), g(_mm256_loadu_ps(src.add(i))));
             i += 8;
         }
         if i < n {
             let mut block = [0f32; 8];
-            std::ptr::copy_nonoverlapping(x.add(i), block.as_mut_ptr(), n - i);
-            let y = f(_mm256_loadu_ps(block.as_ptr()));
+            std::ptr::copy_nonoverlapping(src.add(i), block.as_mut_ptr(), n - i);
+            let y = g(_mm256_loadu_ps(block.as_ptr()));
             _mm256_storeu_ps(block.as_mut_ptr(), y);
-            std::ptr::copy_nonoverlapping(block.as_ptr(), x.add(i), n - i);
+            std::ptr::copy_nonoverlapping(block.as_ptr(), dst.add(i), n - i);
         }
     }
 }
@@ -175,7 +204,7 @@ unsafe fn map(x: *mut f32, n: usize, f: impl Fn(__m256) -> __m256) {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn exp_in_place(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
-    unsafe { map(x, n, |v| exp(v)) }
+    unsafe { map_into(x, x, n, |v| exp(v)) }
 }
 
 /// `tanh` of `x[0..n]` in place.
@@ -185,7 +214,7 @@ pub(super) unsafe fn exp_in_place(x: *mut f32, n: usize) {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn tanh_in_place(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
-    unsafe { map(x, n, |v| tanh(v)) }
+    unsafe { map_into(x, x, n, |v| tanh(v)) }
 }
 
 /// `logistic` of `x[0..n]` in place.
@@ -195,7 +224,7 @@ pub(super) unsafe fn tanh_in_place(x: *mut f32, n: usize) {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn logistic_in_place(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
-    unsafe { map(x, n, |v| logistic(v)) }
+    unsafe { map_into(x, x, n, |v| logistic(v)) }
 }
 
 /// `dst[i] = src[i] / s` for `i < n`.

@@ -72,7 +72,38 @@ pub fn symbols() -> Vec<(&'static str, *const u8)> {
     out.push((DIV_SCALAR_SYMBOL, div as *const u8));
     let reduce: unsafe extern "C" fn(*const f32, usize, u32) -> f32 = xlac_rt_vreduce_f32;
     out.push((REDUCE_SYMBOL, reduce as *const u8));
+    let map: unsafe extern "C" fn(*const f32, *mut f32, usize, u32, u32, f32, f32) = xlac_rt_vmap_f32;
+    out.push((MAP_SYMBOL, map as *const u8));
     out
+}
+
+/// The C symbol of [`xlac_rt_vmap_f32`].
+pub const MAP_SYMBOL: &str = "xlac_rt_vmap_f32";
+
+/// [`xlac_rt_vmap_f32`]'s `mode` bit: multiply by `a` first.
+pub const MAP_MUL: u32 = 1;
+/// Its bit: then add `b`.
+pub const MAP_ADD: u32 = 2;
+/// Its bit: then subtract `b`.
+pub const MAP_SUB: u32 = 4;
+
+impl VecFn {
+    /// Its code in [`xlac_rt_vmap_f32`]'s `f` argument.
+    pub fn code(self) -> u32 {
+        match self {
+            VecFn::Exp => 0,
+            VecFn::Tanh => 1,
+            VecFn::Logistic => 2,
+        }
+    }
+
+    fn from_code(code: u32) -> VecFn {
+        match code {
+            0 => VecFn::Exp,
+            1 => VecFn::Tanh,
+            _ => VecFn::Logistic,
+        }
+    }
 }
 
 /// The C symbol of [`xlac_rt_vreduce_f32`].
@@ -222,5 +253,41 @@ fn scalar_fold(fold: Fold, xs: &[f32]) -> f32 {
         Fold::Max | Fold::Min if xs.iter().any(|v| v.is_nan()) => f32::NAN,
         Fold::Max => xs.iter().fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a }),
         Fold::Min => xs.iter().fold(f32::INFINITY, |a, &b| if b < a { b } else { a }),
+    }
+}
+
+/// `dst[i] = f(t)` with `t = src[i]`, then `t = t * a` if `mode` has [`MAP_MUL`], then
+/// `t = t + b` ([`MAP_ADD`]) or `t = t - b` ([`MAP_SUB`]), each op rounded as written
+/// (no fused multiply-add); `f` is a [`VecFn::code`]. A kernel's argument loop and the
+/// in-place call in one pass: `exp(x - max)` of a softmax row straight from `x`.
+///
+/// # Safety
+/// `src` is valid for `n` reads and `dst` for `n` writes of `f32` (or `n` is 0); the two
+/// are the same buffer or do not overlap.
+#[no_mangle]
+pub unsafe extern "C" fn xlac_rt_vmap_f32(src: *const f32, dst: *mut f32, n: usize, f: u32, mode: u32, a: f32, b: f32) {
+    if n == 0 {
+        return;
+    }
+    let arg = |x: f32| {
+        let t = if mode & MAP_MUL != 0 { x * a } else { x };
+        if mode & MAP_ADD != 0 {
+            t + b
+        } else if mode & MAP_SUB != 0 {
+            t - b
+        } else {
+            t
+        }
+    };
+    let f = VecFn::from_code(f);
+    #[cfg(target_arch = "x86_64")]
+    if vectorized() {
+        // SAFETY: AVX2 was detected; forwarded buffer contract.
+        unsafe { avx2::map_from(src, dst, n, f, mode, a, b) };
+        return;
+    }
+    for i in 0..n {
+        // SAFETY: forwarded buffer contract (an element is read before it is written).
+        unsafe { *dst.add(i) = f.scalar(arg(*src.add(i))) };
     }
 }
