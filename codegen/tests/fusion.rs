@@ -134,17 +134,23 @@ fn rms_norm_is_one_kernel() {
 
 #[test]
 fn softmax_over_the_last_of_four_dims() {
-    let text = "func @main(%s: f32[2,3,5,7]) -> f32[2,3,5,7] {
-  %max = reduce %s, kind=max, dims=[3] : f32[2,3,5]
-  %max.b = broadcast_in_dim %max, dims=[0,1,2] : f32[2,3,5,7]
-  %sh = sub %s, %max.b : f32[2,3,5,7]
-  %e = exp %sh : f32[2,3,5,7]
-  %sum = reduce %e, kind=sum, dims=[3] : f32[2,3,5]
-  %sum.b = broadcast_in_dim %sum, dims=[0,1,2] : f32[2,3,5,7]
-  %p = div %e, %sum.b : f32[2,3,5,7]
+    check_fused(&softmax4([2, 3, 5, 7]), 1, 1e-5);
+}
+
+/// A softmax over the last of four dims `[a, b, c, n]`.
+fn softmax4([a, b, c, n]: [usize; 4]) -> String {
+    format!(
+        "func @main(%s: f32[{a},{b},{c},{n}]) -> f32[{a},{b},{c},{n}] {{
+  %max = reduce %s, kind=max, dims=[3] : f32[{a},{b},{c}]
+  %max.b = broadcast_in_dim %max, dims=[0,1,2] : f32[{a},{b},{c},{n}]
+  %sh = sub %s, %max.b : f32[{a},{b},{c},{n}]
+  %e = exp %sh : f32[{a},{b},{c},{n}]
+  %sum = reduce %e, kind=sum, dims=[3] : f32[{a},{b},{c}]
+  %sum.b = broadcast_in_dim %sum, dims=[0,1,2] : f32[{a},{b},{c},{n}]
+  %p = div %e, %sum.b : f32[{a},{b},{c},{n}]
   return %p
-}";
-    check_fused(text, 1, 1e-5);
+}}"
+    )
 }
 
 #[test]
@@ -391,17 +397,7 @@ fn rows_filled_by_array_math_match_inline_math() {
 /// functions of the merged variable, so `exp` is cached per row, not computed twice.
 #[test]
 fn a_merged_softmax_caches_exp_per_row() {
-    let text = "func @main(%x: f32[2,3,4,40]) -> f32[2,3,4,40] {
-  %max = reduce %x, kind=max, dims=[3] : f32[2,3,4]
-  %max.b = broadcast_in_dim %max, dims=[0,1,2] : f32[2,3,4,40]
-  %sh = sub %x, %max.b : f32[2,3,4,40]
-  %e = exp %sh : f32[2,3,4,40]
-  %sum = reduce %e, kind=sum, dims=[3] : f32[2,3,4]
-  %sum.b = broadcast_in_dim %sum, dims=[0,1,2] : f32[2,3,4,40]
-  %y = div %e, %sum.b : f32[2,3,4,40]
-  return %y
-}";
-    let fused = check_fused(text, 1, 1e-5);
+    let fused = check_fused(&softmax4([2, 3, 4, 40]), 1, 1e-5);
     let opts = CodegenOptions { emit_clif: true, inline_math: true };
     let (_, code) = compile_module(&fused, &opts).unwrap();
     let clif = &code.clif_text()[0].1;
