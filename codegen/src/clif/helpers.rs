@@ -77,7 +77,7 @@ pub(crate) fn declare<M: Module>(module: &mut M, h: Helper) -> Result<FuncId, Co
         Helper::DivScalar => {
             let ptr = module.target_config().pointer_type();
             sig.params.extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(types::I64)]);
-            sig.params.push(AbiParam::new(types::F32));
+            sig.params.extend([AbiParam::new(types::F32), AbiParam::new(types::I64)]);
         }
         Helper::Reduce => {
             let ptr = module.target_config().pointer_type();

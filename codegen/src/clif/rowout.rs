@@ -2,7 +2,9 @@
 //! by a value hoisted out of the row (softmax's `exp(x - max) / sum`) writes each row
 //! with one call to the runtime's 8-lane `dst[i] = src[i] / s`
 //! (`xlac_runtime::vmath::xlac_rt_vdivs_f32`) from the row cache, instead of an inner
-//! loop of 4-lane divisions. The division is IEEE's either way: the same bits.
+//! loop of 4-lane divisions. The division is IEEE's either way: the same bits. The call
+//! is told the whole output's size, so the runtime can stream an output too large to
+//! stay in the cache.
 
 use super::analysis::Analysis;
 use super::emit::{Emitter, Val};
@@ -10,7 +12,7 @@ use super::helpers::Helper;
 use super::hoist::is_hoisted;
 use super::rowcache::RowCache;
 use crate::kernel::{Expr, ExprId, Kernel};
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::{types, InstBuilder, Value};
 use xlac_ir::{DType, OpKind};
 
 /// The call that writes a row.
@@ -43,7 +45,9 @@ impl Emitter<'_, '_> {
         let src = self.cache_addr(r.slot, lo);
         let dst = self.output_addr(0);
         let len = self.fb.ins().isub(hi, lo);
+        let total = self.k.domain.iter().product::<usize>() * 4;
+        let total = self.iconst(types::I64, total as i64);
         let func = self.helpers[&Helper::DivScalar];
-        self.fb.ins().call(func, &[src, dst, len, s]);
+        self.fb.ins().call(func, &[src, dst, len, s, total]);
     }
 }

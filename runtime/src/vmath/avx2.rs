@@ -227,17 +227,29 @@ pub(super) unsafe fn logistic_in_place(x: *mut f32, n: usize) {
     unsafe { map_into(x, x, n, |v| logistic(v)) }
 }
 
-/// `dst[i] = src[i] / s` for `i < n`.
+/// `dst[i] = src[i] / s` for `i < n`; `stream`: with non-temporal stores (from the
+/// first 32-byte aligned element), which write `dst` without reading it into the cache.
 ///
 /// # Safety
 /// AVX2 is available; `src` is valid for `n` reads and `dst` for `n` writes, the same
 /// buffer or disjoint.
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn div_scalar(src: *const f32, dst: *mut f32, n: usize, s: f32) {
+pub(super) unsafe fn div_scalar(src: *const f32, dst: *mut f32, n: usize, s: f32, stream: bool) {
     // SAFETY: forwarded contract.
     unsafe {
         let d = _mm256_set1_ps(s);
         let mut i = 0;
+        if stream {
+            while i < n && !(dst.add(i) as usize).is_multiple_of(32) {
+                *dst.add(i) = *src.add(i) / s;
+                i += 1;
+            }
+            while i + 8 <= n {
+                _mm256_stream_ps(dst.add(i), _mm256_div_ps(_mm256_loadu_ps(src.add(i)), d));
+                i += 8;
+            }
+            _mm_sfence();
+        }
         while i + 8 <= n {
             _mm256_storeu_ps(dst.add(i), _mm256_div_ps(_mm256_loadu_ps(src.add(i)), d));
             i += 8;

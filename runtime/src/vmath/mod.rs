@@ -68,7 +68,7 @@ impl VecFn {
 /// Every entry point: `(C symbol, address)` (for a JIT to resolve the symbols).
 pub fn symbols() -> Vec<(&'static str, *const u8)> {
     let mut out: Vec<(&'static str, *const u8)> = VecFn::ALL.iter().map(|f| (f.symbol(), f.address())).collect();
-    let div: unsafe extern "C" fn(*const f32, *mut f32, usize, f32) = xlac_rt_vdivs_f32;
+    let div: unsafe extern "C" fn(*const f32, *mut f32, usize, f32, usize) = xlac_rt_vdivs_f32;
     out.push((DIV_SCALAR_SYMBOL, div as *const u8));
     let reduce: unsafe extern "C" fn(*const f32, usize, u32) -> f32 = xlac_rt_vreduce_f32;
     out.push((REDUCE_SYMBOL, reduce as *const u8));
@@ -201,26 +201,60 @@ pub unsafe extern "C" fn xlac_rt_vlogistic_f32(x: *mut f32, n: usize) {
 }
 
 /// `dst[i] = src[i] / s` for `i < n` (IEEE division: the bits of a 4-lane or scalar
-/// `divps`/`divss`).
+/// `divps`/`divss`). `total` is the size in bytes of the whole output this row belongs
+/// to: outputs of at least half the last-level cache ([`stream_threshold`]) are written
+/// with non-temporal stores, which spare reading each line before writing it (a third
+/// of the memory traffic of a copy) and would only evict data that fits in the cache.
 ///
 /// # Safety
 /// `src` is valid for `n` reads and `dst` for `n` writes of `f32` (or `n` is 0); the two
 /// are the same buffer or do not overlap.
 #[no_mangle]
-pub unsafe extern "C" fn xlac_rt_vdivs_f32(src: *const f32, dst: *mut f32, n: usize, s: f32) {
+pub unsafe extern "C" fn xlac_rt_vdivs_f32(src: *const f32, dst: *mut f32, n: usize, s: f32, total: usize) {
     if n == 0 {
         return;
     }
     #[cfg(target_arch = "x86_64")]
     if vectorized() {
         // SAFETY: AVX2 was detected; forwarded buffer contract.
-        unsafe { avx2::div_scalar(src, dst, n, s) };
+        unsafe { avx2::div_scalar(src, dst, n, s, total >= stream_threshold()) };
         return;
     }
+    let _ = total;
     for i in 0..n {
         // SAFETY: forwarded buffer contract (an element is read before it is written).
         unsafe { *dst.add(i) = *src.add(i) / s };
     }
+}
+
+/// Outputs at least this large (bytes) are written with non-temporal stores: half the
+/// last-level cache (Linux sysfs; 32 MiB assumed when it does not say).
+pub fn stream_threshold() -> usize {
+    static BYTES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *BYTES.get_or_init(|| llc_bytes().unwrap_or(32 << 20) / 2)
+}
+
+/// The size of the highest-level cache of CPU 0, from `/sys/devices/system/cpu`.
+fn llc_bytes() -> Option<usize> {
+    let dir = std::path::Path::new("/sys/devices/system/cpu/cpu0/cache");
+    let mut best: Option<(u32, usize)> = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let read = |name: &str| std::fs::read_to_string(entry.path().join(name)).ok();
+        let (Some(level), Some(size)) = (read("level"), read("size")) else { continue };
+        let Ok(level) = level.trim().parse::<u32>() else { continue };
+        let size = size.trim();
+        let bytes = match size.strip_suffix('K') {
+            Some(k) => k.parse::<usize>().ok()? * 1024,
+            None => match size.strip_suffix('M') {
+                Some(m) => m.parse::<usize>().ok()? << 20,
+                None => size.parse().ok()?,
+            },
+        };
+        if best.is_none_or(|(l, _)| level > l) {
+            best = Some((level, bytes));
+        }
+    }
+    best.map(|(_, b)| b)
 }
 
 /// The `kind` fold ([`Fold`] as `u32`: sum, max, min) of `x[0..n]`: the sum of no
