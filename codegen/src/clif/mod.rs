@@ -97,7 +97,7 @@ pub fn define_kernel<M: Module>(
     if opts.array_calls && f32_folds {
         helpers.push(helpers::Helper::Reduce);
     }
-    if !cache.fills.is_empty() {
+    if !cache.fills.is_empty() || strip.is_some() {
         helpers.push(helpers::Helper::Map);
     }
     let strip_fills = strip.iter().flat_map(|s| s.phases.iter().flatten());

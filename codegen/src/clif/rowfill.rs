@@ -32,10 +32,11 @@ impl Emitter<'_, '_> {
     /// when the argument is a contiguous row scaled and shifted by uniform values, one
     /// call that reads the row and writes the function's values.
     fn fill_row(&mut self, fill: &Fill) {
-        if self.fill_row_mapped(fill) {
+        let zero = self.iconst(types::I64, 0);
+        let n = self.iconst(types::I64, fill.n as i64);
+        if self.fill_mapped(fill, zero, n) {
             return;
         }
-        let zero = self.iconst(types::I64, 0);
         let hi = self.iconst(types::I64, fill.n as i64);
         let (mut i, mut at) = (zero, 0);
         if let Some(w) = self.an.reduce_vectorizes(self.k, fill.arg, fill.var) {
@@ -71,7 +72,7 @@ impl Emitter<'_, '_> {
 
     /// `fill.arg` as `(row load, mode, a, b)`: `((row · a) ± b)` with uniform `a`, `b`
     /// (see `xlac_runtime::vmath::xlac_rt_vmap_f32`), if it has that form.
-    fn mapped_arg(&self, fill: &Fill) -> Option<(ExprId, u32, Option<ExprId>, Option<ExprId>)> {
+    pub(crate) fn mapped_arg(&self, fill: &Fill) -> Option<(ExprId, u32, Option<ExprId>, Option<ExprId>)> {
         let (k, an) = (self.k, self.an);
         let f32 = |e: ExprId| k.exprs[e].dtype == DType::F32;
         let row = |e: ExprId| {
@@ -99,14 +100,15 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// [`Emitter::fill_row`] by one call to the runtime's `xlac_rt_vmap_f32`, if the
-    /// argument has its form ([`Emitter::mapped_arg`]).
-    fn fill_row_mapped(&mut self, fill: &Fill) -> bool {
+    /// Fills buffer elements `0..len` with the function of the argument at indices
+    /// `start..start + len` of `fill.var` by one call to the runtime's
+    /// `xlac_rt_vmap_f32`, if the argument has its form ([`Emitter::mapped_arg`]).
+    pub(crate) fn fill_mapped(&mut self, fill: &Fill, start: Value, len: Value) -> bool {
         let Some((load, mode, a, b)) = self.mapped_arg(fill) else { return false };
         let Expr::Load(l) = &self.k.exprs[load].expr else { return false };
         let Some(lin) = l.linear() else { return false };
         let zero = self.iconst(types::I64, 0);
-        let saved = self.vars[fill.var as usize].replace(zero);
+        let saved = self.vars[fill.var as usize].replace(start);
         let off = self.affine(&lin);
         self.vars[fill.var as usize] = saved;
         let src = self.element_addr(self.ptrs[l.input], off, 4);
@@ -116,11 +118,10 @@ impl Emitter<'_, '_> {
         };
         let (a, b) = (uniform(a, 1.0), uniform(b, 0.0));
         let dst = self.cache_addr(fill.slot, zero);
-        let n = self.iconst(types::I64, fill.n as i64);
         let f = self.iconst(types::I32, fill.f.code() as i64);
         let mode = self.iconst(types::I32, mode as i64);
         let func = self.helpers[&Helper::Map];
-        self.fb.ins().call(func, &[src, dst, n, f, mode, a, b]);
+        self.fb.ins().call(func, &[src, dst, len, f, mode, a, b]);
         true
     }
 

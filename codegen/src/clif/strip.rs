@@ -112,16 +112,24 @@ impl Emitter<'_, '_> {
         self.strip_base = Some(b);
         self.push_scope();
         for fills in &strip.phases {
-            self.range(b, end, Some((lanes, unroll)), None, &mut |em| {
-                for fill in fills {
-                    em.fill_block_at(fill, b);
-                }
-            });
-            for fill in fills {
+            // Functions of the input row itself are one call each; the others are
+            // stored by a loop over the block, then applied in place.
+            let (direct, looped): (Vec<&Fill>, Vec<&Fill>) = fills.iter().partition(|f| self.mapped_arg(f).is_some());
+            if !looped.is_empty() {
+                self.range(b, end, Some((lanes, unroll)), None, &mut |em| {
+                    for &fill in &looped {
+                        em.fill_block_at(fill, b);
+                    }
+                });
+            }
+            for fill in looped {
                 let zero = self.iconst(types::I64, 0);
                 let base = self.cache_addr(fill.slot, zero);
                 let func = self.helpers[&super::helpers::Helper::Array(fill.f)];
                 self.fb.ins().call(func, &[base, len]);
+            }
+            for fill in direct {
+                self.fill_mapped(fill, b, len);
             }
         }
         self.range(b, end, Some((lanes, unroll)), None, &mut |em| em.store_outputs());
