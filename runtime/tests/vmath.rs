@@ -35,7 +35,7 @@ fn division_by_a_scalar_streams_or_not_with_the_bits_of_divss() {
 fn folds_match_a_sequential_fold() {
     for n in [1, 7, 8, 33, 64, 100, 1000] {
         let x = data(n);
-        let get = |fold: Fold| unsafe { xlac_rt_vreduce_f32(x.as_ptr(), n, fold as u32) };
+        let get = |fold: Fold| unsafe { xlac_rt_vreduce_f32(x.as_ptr(), n, fold as u32, 0, 1.0, 0.0) };
         let sum: f64 = x.iter().map(|&v| v as f64).sum();
         assert!((get(Fold::Sum) as f64 - sum).abs() <= 1e-5 * x.iter().map(|v| v.abs() as f64).sum::<f64>());
         assert_eq!(get(Fold::Max), x.iter().copied().fold(f32::NEG_INFINITY, f32::max));
@@ -45,14 +45,49 @@ fn folds_match_a_sequential_fold() {
             y[at] = f32::NAN;
             for fold in [Fold::Max, Fold::Min, Fold::Sum] {
                 // SAFETY: y holds n floats.
-                assert!(unsafe { xlac_rt_vreduce_f32(y.as_ptr(), n, fold as u32) }.is_nan(), "{fold:?} n={n} at={at}");
+                assert!(
+                    unsafe { xlac_rt_vreduce_f32(y.as_ptr(), n, fold as u32, 0, 1.0, 0.0) }.is_nan(),
+                    "{fold:?} n={n} at={at}"
+                );
             }
         }
     }
     // SAFETY: no element is read.
     unsafe {
-        assert_eq!(xlac_rt_vreduce_f32(std::ptr::null(), 0, Fold::Sum as u32), 0.0);
-        assert_eq!(xlac_rt_vreduce_f32(std::ptr::null(), 0, Fold::Max as u32), f32::NEG_INFINITY);
+        assert_eq!(xlac_rt_vreduce_f32(std::ptr::null(), 0, Fold::Sum as u32, 0, 1.0, 0.0), 0.0);
+        assert_eq!(xlac_rt_vreduce_f32(std::ptr::null(), 0, Fold::Max as u32, 0, 1.0, 0.0), f32::NEG_INFINITY);
+    }
+}
+
+#[test]
+fn folds_of_a_scaled_shifted_row_fold_the_mapped_values() {
+    for n in [1, 9, 40, 333] {
+        let x = data(n);
+        for mode in [MAP_MUL, MAP_SUB, MAP_MUL | MAP_ADD] {
+            let t: Vec<f32> = x
+                .iter()
+                .map(|&v| {
+                    let s = if mode & MAP_MUL != 0 { v * 0.125 } else { v };
+                    if mode & MAP_ADD != 0 {
+                        s + 3.0
+                    } else if mode & MAP_SUB != 0 {
+                        s - 3.0
+                    } else {
+                        s
+                    }
+                })
+                .collect();
+            // SAFETY: x holds n floats.
+            let max = unsafe { xlac_rt_vreduce_f32(x.as_ptr(), n, Fold::Max as u32, mode, 0.125, 3.0) };
+            assert_eq!(max, t.iter().copied().fold(f32::NEG_INFINITY, f32::max), "mode={mode} n={n}");
+            // SAFETY: as above.
+            let sum = unsafe { xlac_rt_vreduce_f32(x.as_ptr(), n, Fold::Sum as u32, mode, 0.125, 3.0) };
+            let want: f64 = t.iter().map(|&v| v as f64).sum();
+            assert!(
+                (sum as f64 - want).abs() <= 1e-5 * t.iter().map(|v| v.abs() as f64).sum::<f64>(),
+                "mode={mode} n={n}"
+            );
+        }
     }
 }
 

@@ -82,6 +82,7 @@ pub(crate) fn declare<M: Module>(module: &mut M, h: Helper) -> Result<FuncId, Co
         Helper::Reduce => {
             let ptr = module.target_config().pointer_type();
             sig.params.extend([AbiParam::new(ptr), AbiParam::new(types::I64), AbiParam::new(types::I32)]);
+            sig.params.extend([AbiParam::new(types::I32), AbiParam::new(types::F32), AbiParam::new(types::F32)]);
             sig.returns.push(AbiParam::new(types::F32));
         }
         Helper::Map => {

@@ -9,6 +9,7 @@ pub(crate) mod hoist;
 mod loops;
 mod memory;
 mod reduce;
+mod rowarg;
 mod rowcache;
 mod rowfill;
 mod rowout;

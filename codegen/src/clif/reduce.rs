@@ -6,7 +6,8 @@
 use super::analysis::{bit, is_transcendental};
 use super::emit::{Emitter, Val, VecMode};
 use super::helpers::Helper;
-use crate::kernel::{Expr, ExprId, ReduceKind, VarId};
+use super::rowarg::RowArg;
+use crate::kernel::{ExprId, ReduceKind, VarId};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use xlac_ir::DType;
@@ -83,7 +84,8 @@ impl Emitter<'_, '_> {
     }
 
     /// The fold of a contiguous `f32` row (a load whose index steps by one along the
-    /// reduction variable, or a row buffer filled by array math) by one call to the
+    /// reduction variable, scaled and shifted by uniform values ([`RowArg`]), or a row
+    /// buffer filled by array math) by one call to the
     /// runtime's 8-lane `xlac_rt_vreduce_f32`, when kernels may call it and the row is
     /// long enough to pay for the call.
     fn reduce_by_call(&mut self, kind: ReduceKind, vars: &[(VarId, usize)], body: ExprId, d: DType) -> Option<Value> {
@@ -98,21 +100,21 @@ impl Emitter<'_, '_> {
             return None;
         }
         let zero = self.iconst(types::I64, 0);
-        let src = match (&self.k.exprs[body].expr, self.cache.filled.get(&body)) {
-            (_, Some(&(slot, rv))) if rv == r => self.cache_addr(slot, zero),
-            (Expr::Load(l), _) if l.otherwise.is_none() => {
-                let lin = l.linear().filter(|a| a.coef(r) == 1)?;
-                let saved = self.vars[r as usize].replace(zero);
-                let off = self.affine(&lin);
-                self.vars[r as usize] = saved;
-                self.element_addr(self.ptrs[l.input], off, 4)
+        let (src, mode, a, b) = match self.cache.filled.get(&body) {
+            Some(&(slot, rv)) if rv == r => {
+                let (mode, one, nought) =
+                    (self.iconst(types::I32, 0), self.fb.ins().f32const(1.0), self.fb.ins().f32const(0.0));
+                (self.cache_addr(slot, zero), mode, one, nought)
             }
-            _ => return None,
+            _ => {
+                let arg = RowArg::of(self.k, self.an, body, r)?;
+                self.row_arg(&arg, r, zero)
+            }
         };
         let len = self.iconst(types::I64, n as i64);
         let k = self.iconst(types::I32, fold as i64);
         let func = self.helpers[&Helper::Reduce];
-        let call = self.fb.ins().call(func, &[src, len, k]);
+        let call = self.fb.ins().call(func, &[src, len, k, mode, a, b]);
         Some(self.fb.inst_results(call)[0])
     }
 

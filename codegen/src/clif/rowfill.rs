@@ -1,18 +1,18 @@
 //! Row caches filled by the runtime's array math ([`super::rowcache`]): before a row
 //! reduction runs, a loop writes the argument of its cached function for every value
 //! of the reduction variable into the buffer (vectorized, unrolled), and one call to
-//! the runtime applies the function to the whole row with 8-lane AVX2 code. The
-//! reduction and the inner loop then read the buffer. Softmax's `exp(x - max)` is
-//! computed this way.
+//! the runtime applies the function to the whole row with 8-lane AVX2 code; an argument
+//! the runtime computes itself from the input row ([`super::rowarg`], softmax's
+//! `x - max`) needs no loop: one call reads the row and writes the function's values.
+//! The reduction and the inner loop then read the buffer.
 
 use super::emit::{Emitter, Val, VecMode};
 use super::helpers::Helper;
-use super::hoist::is_hoisted;
+use super::rowarg::RowArg;
 use super::rowcache::Fill;
-use crate::kernel::{Expr, ExprId};
+use crate::kernel::ExprId;
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
-use xlac_ir::{DType, OpKind};
-use xlac_runtime::vmath::{MAP_ADD, MAP_MUL, MAP_SUB};
+use xlac_ir::DType;
 
 /// Vectors stored per iteration of the unrolled fill loop.
 const UNROLL: usize = 4;
@@ -70,56 +70,16 @@ impl Emitter<'_, '_> {
         self.fb.ins().call(func, &[base, hi]);
     }
 
-    /// `fill.arg` as `(row load, mode, a, b)`: `((row · a) ± b)` with uniform `a`, `b`
-    /// (see `xlac_runtime::vmath::xlac_rt_vmap_f32`), if it has that form.
-    pub(crate) fn mapped_arg(&self, fill: &Fill) -> Option<(ExprId, u32, Option<ExprId>, Option<ExprId>)> {
-        let (k, an) = (self.k, self.an);
-        let f32 = |e: ExprId| k.exprs[e].dtype == DType::F32;
-        let row = |e: ExprId| {
-            f32(e)
-                && matches!(&k.exprs[e].expr, Expr::Load(l)
-                    if l.otherwise.is_none() && l.linear().is_some_and(|a| a.coef(fill.var) == 1))
-        };
-        let uniform = |e: ExprId| f32(e) && is_hoisted(k, an, e);
-        let scaled = |e: ExprId| -> Option<(ExprId, Option<ExprId>)> {
-            if row(e) {
-                return Some((e, None));
-            }
-            match k.exprs[e].expr {
-                Expr::Binary(OpKind::Mul, x, y) if row(x) && uniform(y) => Some((x, Some(y))),
-                Expr::Binary(OpKind::Mul, x, y) if row(y) && uniform(x) => Some((y, Some(x))),
-                _ => None,
-            }
-        };
-        let mul = |a: Option<ExprId>| if a.is_some() { MAP_MUL } else { 0 };
-        match k.exprs[fill.arg].expr {
-            Expr::Binary(OpKind::Add, x, y) if uniform(y) => scaled(x).map(|(l, a)| (l, mul(a) | MAP_ADD, a, Some(y))),
-            Expr::Binary(OpKind::Add, x, y) if uniform(x) => scaled(y).map(|(l, a)| (l, mul(a) | MAP_ADD, a, Some(x))),
-            Expr::Binary(OpKind::Sub, x, y) if uniform(y) => scaled(x).map(|(l, a)| (l, mul(a) | MAP_SUB, a, Some(y))),
-            _ => scaled(fill.arg).map(|(l, a)| (l, mul(a), a, None)),
-        }
-    }
-
     /// Fills buffer elements `0..len` with the function of the argument at indices
     /// `start..start + len` of `fill.var` by one call to the runtime's
-    /// `xlac_rt_vmap_f32`, if the argument has its form ([`Emitter::mapped_arg`]).
+    /// `xlac_rt_vmap_f32`, if the argument is a scaled and shifted row
+    /// ([`super::rowarg`]).
     pub(crate) fn fill_mapped(&mut self, fill: &Fill, start: Value, len: Value) -> bool {
-        let Some((load, mode, a, b)) = self.mapped_arg(fill) else { return false };
-        let Expr::Load(l) = &self.k.exprs[load].expr else { return false };
-        let Some(lin) = l.linear() else { return false };
+        let Some(arg) = RowArg::of(self.k, self.an, fill.arg, fill.var) else { return false };
+        let (src, mode, a, b) = self.row_arg(&arg, fill.var, start);
         let zero = self.iconst(types::I64, 0);
-        let saved = self.vars[fill.var as usize].replace(start);
-        let off = self.affine(&lin);
-        self.vars[fill.var as usize] = saved;
-        let src = self.element_addr(self.ptrs[l.input], off, 4);
-        let mut uniform = |e: Option<ExprId>, default: f32| match e.map(|e| self.emit(e)) {
-            Some(Val::S(x)) => x,
-            _ => self.fb.ins().f32const(default),
-        };
-        let (a, b) = (uniform(a, 1.0), uniform(b, 0.0));
         let dst = self.cache_addr(fill.slot, zero);
         let f = self.iconst(types::I32, fill.f.code() as i64);
-        let mode = self.iconst(types::I32, mode as i64);
         let func = self.helpers[&Helper::Map];
         self.fb.ins().call(func, &[src, dst, len, f, mode, a, b]);
         true

@@ -114,7 +114,8 @@ impl Emitter<'_, '_> {
         for fills in &strip.phases {
             // Functions of the input row itself are one call each; the others are
             // stored by a loop over the block, then applied in place.
-            let (direct, looped): (Vec<&Fill>, Vec<&Fill>) = fills.iter().partition(|f| self.mapped_arg(f).is_some());
+            let (direct, looped): (Vec<&Fill>, Vec<&Fill>) =
+                fills.iter().partition(|f| super::rowarg::RowArg::of(self.k, self.an, f.arg, f.var).is_some());
             if !looped.is_empty() {
                 self.range(b, end, Some((lanes, unroll)), None, &mut |em| {
                     for &fill in &looped {

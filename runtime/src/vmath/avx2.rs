@@ -151,24 +151,32 @@ unsafe fn logistic(x: __m256) -> __m256 {
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn map_from(src: *const f32, dst: *mut f32, n: usize, f: super::VecFn, mode: u32, a: f32, b: f32) {
-    use super::{VecFn, MAP_ADD, MAP_MUL, MAP_SUB};
+    use super::VecFn;
     // SAFETY: forwarded contract.
     unsafe {
         let (av, bv) = (c(a), c(b));
-        let arg = |x: __m256| {
-            let t = if mode & MAP_MUL != 0 { _mm256_mul_ps(x, av) } else { x };
-            if mode & MAP_ADD != 0 {
-                _mm256_add_ps(t, bv)
-            } else if mode & MAP_SUB != 0 {
-                _mm256_sub_ps(t, bv)
-            } else {
-                t
-            }
-        };
+        let arg = |x: __m256| map_arg(x, mode, av, bv);
         match f {
             VecFn::Exp => map_into(src, dst, n, |x| exp(arg(x))),
             VecFn::Tanh => map_into(src, dst, n, |x| tanh(arg(x))),
             VecFn::Logistic => map_into(src, dst, n, |x| logistic(arg(x))),
+        }
+    }
+}
+
+/// `(x · a) ± b` per `mode` (see `xlac_rt_vmap_f32`).
+#[inline(always)]
+unsafe fn map_arg(x: __m256, mode: u32, a: __m256, b: __m256) -> __m256 {
+    use super::{MAP_ADD, MAP_MUL, MAP_SUB};
+    // SAFETY: AVX is enabled in every caller.
+    unsafe {
+        let t = if mode & MAP_MUL != 0 { _mm256_mul_ps(x, a) } else { x };
+        if mode & MAP_ADD != 0 {
+            _mm256_add_ps(t, b)
+        } else if mode & MAP_SUB != 0 {
+            _mm256_sub_ps(t, b)
+        } else {
+            t
         }
     }
 }
@@ -261,13 +269,14 @@ pub(super) unsafe fn div_scalar(src: *const f32, dst: *mut f32, n: usize, s: f32
     }
 }
 
-/// The `fold` of `x[0..n]` (`n > 0`): 4 accumulators of 8 lanes, NaN lanes collected
-/// apart for max and min (`maxps`/`minps` drop a NaN operand).
+/// The `fold` of `t(x[i])` for `i < n` (`n > 0`; `t` per `mode`, `a`, `b` as in
+/// `xlac_rt_vmap_f32`): 4 accumulators of 8 lanes, NaN lanes collected apart for max
+/// and min (`maxps`/`minps` drop a NaN operand).
 ///
 /// # Safety
 /// AVX2 is available; `x` is valid for `n` reads.
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold) -> f32 {
+pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold, mode: u32, a: f32, b: f32) -> f32 {
     use super::Fold;
     // SAFETY: forwarded contract.
     unsafe {
@@ -281,12 +290,13 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold) -> f32 {
             Fold::Max => _mm256_max_ps(b, a),
             Fold::Min => _mm256_min_ps(b, a),
         };
+        let (av, bv) = (c(a), c(b));
         let mut acc = [_mm256_set1_ps(identity); 4];
         let mut nan = _mm256_setzero_ps();
         let mut i = 0;
         while i + 32 <= n {
             for (j, a) in acc.iter_mut().enumerate() {
-                let v = _mm256_loadu_ps(x.add(i + 8 * j));
+                let v = map_arg(_mm256_loadu_ps(x.add(i + 8 * j)), mode, av, bv);
                 *a = combine(*a, v);
                 if fold != Fold::Sum {
                     nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
@@ -295,7 +305,7 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold) -> f32 {
             i += 32;
         }
         while i + 8 <= n {
-            let v = _mm256_loadu_ps(x.add(i));
+            let v = map_arg(_mm256_loadu_ps(x.add(i)), mode, av, bv);
             acc[0] = combine(acc[0], v);
             if fold != Fold::Sum {
                 nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
@@ -303,18 +313,27 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold) -> f32 {
             i += 8;
         }
         let all = combine(combine(acc[0], acc[1]), combine(acc[2], acc[3]));
-        let mut lanes = [0f32; 8];
-        _mm256_storeu_ps(lanes.as_mut_ptr(), all);
-        let tail = std::slice::from_raw_parts(x.add(i), n - i);
-        let mut out = super::scalar_fold(fold, &lanes);
-        let rest = super::scalar_fold(fold, tail);
-        out = match fold {
-            Fold::Sum => out + rest,
-            Fold::Max if rest > out || rest.is_nan() => rest,
-            Fold::Min if rest < out || rest.is_nan() => rest,
-            _ => out,
+        let combine4 = |a: __m128, b: __m128| match fold {
+            Fold::Sum => _mm_add_ps(a, b),
+            Fold::Max => _mm_max_ps(b, a),
+            Fold::Min => _mm_min_ps(b, a),
         };
-        if fold != Fold::Sum && _mm256_movemask_ps(nan) != 0 {
+        let v4 = combine4(_mm256_castps256_ps128(all), _mm256_extractf128_ps::<1>(all));
+        let v2 = combine4(v4, _mm_movehl_ps(v4, v4));
+        let v1 = combine4(v2, _mm_shuffle_ps::<1>(v2, v2));
+        let mut out = _mm_cvtss_f32(v1);
+        let mut any_nan = _mm256_movemask_ps(nan) != 0;
+        for j in i..n {
+            let v = super::map_arg(*x.add(j), mode, a, b);
+            any_nan |= v.is_nan();
+            out = match fold {
+                Fold::Sum => out + v,
+                Fold::Max if v > out => v,
+                Fold::Min if v < out => v,
+                _ => out,
+            };
+        }
+        if fold != Fold::Sum && any_nan {
             return f32::NAN;
         }
         out

@@ -70,7 +70,7 @@ pub fn symbols() -> Vec<(&'static str, *const u8)> {
     let mut out: Vec<(&'static str, *const u8)> = VecFn::ALL.iter().map(|f| (f.symbol(), f.address())).collect();
     let div: unsafe extern "C" fn(*const f32, *mut f32, usize, f32, usize) = xlac_rt_vdivs_f32;
     out.push((DIV_SCALAR_SYMBOL, div as *const u8));
-    let reduce: unsafe extern "C" fn(*const f32, usize, u32) -> f32 = xlac_rt_vreduce_f32;
+    let reduce: unsafe extern "C" fn(*const f32, usize, u32, u32, f32, f32) -> f32 = xlac_rt_vreduce_f32;
     out.push((REDUCE_SYMBOL, reduce as *const u8));
     let map: unsafe extern "C" fn(*const f32, *mut f32, usize, u32, u32, f32, f32) = xlac_rt_vmap_f32;
     out.push((MAP_SYMBOL, map as *const u8));
@@ -257,14 +257,15 @@ fn llc_bytes() -> Option<usize> {
     best.map(|(_, b)| b)
 }
 
-/// The `kind` fold ([`Fold`] as `u32`: sum, max, min) of `x[0..n]`: the sum of no
-/// elements is 0, the max `-inf`, the min `+inf`; max and min are NaN if an element is.
-/// The sum is accumulated in 32 partial sums (another order than a sequential loop's).
+/// The `kind` fold ([`Fold`] as `u32`: sum, max, min) of `t(x[i])` for `i < n`, with
+/// `t` the argument of [`xlac_rt_vmap_f32`] (`mode`, `a`, `b`): the sum of no elements is
+/// 0, the max `-inf`, the min `+inf`; max and min are NaN if an element is. The sum is
+/// accumulated in 32 partial sums (another order than a sequential loop's).
 ///
 /// # Safety
-/// `x` is valid for `n` reads of `f32` (or `n` is 0); `kind` is 0, 1 or 2.
+/// `x` is valid for `n` reads of `f32` (or `n` is 0).
 #[no_mangle]
-pub unsafe extern "C" fn xlac_rt_vreduce_f32(x: *const f32, n: usize, kind: u32) -> f32 {
+pub unsafe extern "C" fn xlac_rt_vreduce_f32(x: *const f32, n: usize, kind: u32, mode: u32, a: f32, b: f32) -> f32 {
     let fold = match kind {
         0 => Fold::Sum,
         1 => Fold::Max,
@@ -273,20 +274,37 @@ pub unsafe extern "C" fn xlac_rt_vreduce_f32(x: *const f32, n: usize, kind: u32)
     #[cfg(target_arch = "x86_64")]
     if vectorized() && n > 0 {
         // SAFETY: AVX2 was detected; forwarded buffer contract.
-        return unsafe { avx2::reduce(x, n, fold) };
+        return unsafe { avx2::reduce(x, n, fold, mode, a, b) };
     }
     // SAFETY: forwarded buffer contract.
     let xs = if n == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(x, n) } };
-    scalar_fold(fold, xs)
+    scalar_fold(fold, xs.iter().map(|&v| map_arg(v, mode, a, b)))
+}
+
+/// `t(x)` of [`xlac_rt_vmap_f32`].
+fn map_arg(x: f32, mode: u32, a: f32, b: f32) -> f32 {
+    let t = if mode & MAP_MUL != 0 { x * a } else { x };
+    if mode & MAP_ADD != 0 {
+        t + b
+    } else if mode & MAP_SUB != 0 {
+        t - b
+    } else {
+        t
+    }
 }
 
 /// [`xlac_rt_vreduce_f32`] one element at a time.
-fn scalar_fold(fold: Fold, xs: &[f32]) -> f32 {
+fn scalar_fold(fold: Fold, xs: impl Iterator<Item = f32>) -> f32 {
+    let pick = |a: f32, b: f32| match fold {
+        _ if a.is_nan() || b.is_nan() => f32::NAN,
+        Fold::Max if b > a => b,
+        Fold::Min if b < a => b,
+        _ => a,
+    };
     match fold {
-        Fold::Sum => xs.iter().sum(),
-        Fold::Max | Fold::Min if xs.iter().any(|v| v.is_nan()) => f32::NAN,
-        Fold::Max => xs.iter().fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a }),
-        Fold::Min => xs.iter().fold(f32::INFINITY, |a, &b| if b < a { b } else { a }),
+        Fold::Sum => xs.sum(),
+        Fold::Max => xs.fold(f32::NEG_INFINITY, pick),
+        Fold::Min => xs.fold(f32::INFINITY, pick),
     }
 }
 
@@ -303,16 +321,6 @@ pub unsafe extern "C" fn xlac_rt_vmap_f32(src: *const f32, dst: *mut f32, n: usi
     if n == 0 {
         return;
     }
-    let arg = |x: f32| {
-        let t = if mode & MAP_MUL != 0 { x * a } else { x };
-        if mode & MAP_ADD != 0 {
-            t + b
-        } else if mode & MAP_SUB != 0 {
-            t - b
-        } else {
-            t
-        }
-    };
     let f = VecFn::from_code(f);
     #[cfg(target_arch = "x86_64")]
     if vectorized() {
@@ -322,6 +330,6 @@ pub unsafe extern "C" fn xlac_rt_vmap_f32(src: *const f32, dst: *mut f32, n: usi
     }
     for i in 0..n {
         // SAFETY: forwarded buffer contract (an element is read before it is written).
-        unsafe { *dst.add(i) = f.scalar(arg(*src.add(i))) };
+        unsafe { *dst.add(i) = f.scalar(map_arg(*src.add(i), mode, a, b)) };
     }
 }
