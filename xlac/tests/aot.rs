@@ -216,6 +216,15 @@ fn reduce_runs_from_c_and_matches_the_jit() {
     check_host("examples/reduce.ir", "reduce");
 }
 
+/// Softmax's kernel calls the runtime's array math (row fold, mapped `exp`, row
+/// division) and ew_chain's blocks call its `tanh` and `logistic`: linked from
+/// libxlac_runtime.a.
+#[test]
+fn kernels_calling_the_runtimes_array_math_run_from_c() {
+    check_host("examples/softmax.ir", "softmax");
+    check_host("examples/ew_chain.ir", "ew_chain");
+}
+
 #[test]
 fn constants_and_aliased_outputs_run_from_c() {
     check_host("examples/aot/small.ir", "small");
