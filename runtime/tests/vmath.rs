@@ -114,10 +114,17 @@ fn mapped_functions_equal_the_argument_then_the_function() {
                 apply(f, &mut want);
                 let mut got = vec![0f32; n];
                 // SAFETY: x and got hold n floats.
-                unsafe { xlac_rt_vmap_f32(x.as_ptr(), got.as_mut_ptr(), n, f.code(), mode, a, b) };
+                let sum = unsafe { xlac_rt_vmap_f32(x.as_ptr(), got.as_mut_ptr(), n, f.code(), mode, a, b) };
                 for i in 0..n {
                     assert_eq!(got[i].to_bits(), want[i].to_bits(), "{f:?} mode={mode} n={n} i={i}");
                 }
+                // The sum of what it wrote, to a few ulps of the row's size (infinite
+                // when an `exp` overflowed).
+                let exact: f64 = want.iter().map(|&v| v as f64).sum();
+                let scale: f64 = want.iter().map(|&v| (v as f64).abs()).sum();
+                let close =
+                    if exact.is_finite() { (sum as f64 - exact).abs() <= 1e-6 * scale } else { sum as f64 == exact };
+                assert!(close, "{f:?} mode={mode} n={n}: sum {sum} vs {exact}");
             }
         }
     }

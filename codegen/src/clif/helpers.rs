@@ -90,6 +90,7 @@ pub(crate) fn declare<M: Module>(module: &mut M, h: Helper) -> Result<FuncId, Co
             sig.params.extend([AbiParam::new(ptr), AbiParam::new(ptr), AbiParam::new(types::I64)]);
             sig.params.extend([AbiParam::new(types::I32), AbiParam::new(types::I32)]);
             sig.params.extend([AbiParam::new(types::F32), AbiParam::new(types::F32)]);
+            sig.returns.push(AbiParam::new(types::F32));
         }
     }
     module

@@ -42,7 +42,9 @@ impl Emitter<'_, '_> {
         body: ExprId,
         d: DType,
     ) -> Val {
-        self.fill_rows(e);
+        if let Some(sum) = self.fill_rows(e) {
+            return Val::S(sum);
+        }
         if vars.is_empty() {
             return self.emit(body);
         }

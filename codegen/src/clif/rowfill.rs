@@ -10,7 +10,7 @@ use super::emit::{Emitter, Val, VecMode};
 use super::helpers::Helper;
 use super::rowarg::RowArg;
 use super::rowcache::Fill;
-use crate::kernel::ExprId;
+use crate::kernel::{Expr, ExprId, ReduceKind};
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use xlac_ir::DType;
 
@@ -19,23 +19,37 @@ const UNROLL: usize = 4;
 
 impl Emitter<'_, '_> {
     /// Fills the buffers reduction `e` reads ([`super::rowcache::RowCache::fills`]).
-    pub(crate) fn fill_rows(&mut self, e: ExprId) {
-        let Some(fills) = self.cache.fills.get(&e).cloned() else { return };
+    /// Returns `e`'s value when `e` is the sum of a buffer that one runtime call both
+    /// filled and summed.
+    pub(crate) fn fill_rows(&mut self, e: ExprId) -> Option<Value> {
+        let fills = self.cache.fills.get(&e).cloned()?;
         let saved = self.vec.take();
+        let summed = match &self.k.exprs[e].expr {
+            Expr::Reduce { kind: ReduceKind::Sum, vars, body } if vars.len() == 1 => {
+                self.cache.filled.get(body).map(|&(slot, _)| slot)
+            }
+            _ => None,
+        };
+        let mut value = None;
         for fill in &fills {
-            self.fill_row(fill);
+            let sum = self.fill_row(fill);
+            if summed == Some(fill.slot) {
+                value = sum;
+            }
         }
         self.vec = saved;
+        value
     }
 
     /// Stores `fill.arg` at every index of the buffer, then applies the function; or,
     /// when the argument is a contiguous row scaled and shifted by uniform values, one
     /// call that reads the row and writes the function's values.
-    fn fill_row(&mut self, fill: &Fill) {
+    /// Returns the sum of the buffer when the call computed it.
+    fn fill_row(&mut self, fill: &Fill) -> Option<Value> {
         let zero = self.iconst(types::I64, 0);
         let n = self.iconst(types::I64, fill.n as i64);
-        if self.fill_mapped(fill, zero, n) {
-            return;
+        if let Some(sum) = self.fill_mapped(fill, zero, n) {
+            return Some(sum);
         }
         let hi = self.iconst(types::I64, fill.n as i64);
         let (mut i, mut at) = (zero, 0);
@@ -68,21 +82,22 @@ impl Emitter<'_, '_> {
         let base = self.cache_addr(fill.slot, zero);
         let func = self.helpers[&Helper::Array(fill.f)];
         self.fb.ins().call(func, &[base, hi]);
+        None
     }
 
     /// Fills buffer elements `0..len` with the function of the argument at indices
     /// `start..start + len` of `fill.var` by one call to the runtime's
     /// `xlac_rt_vmap_f32`, if the argument is a scaled and shifted row
-    /// ([`super::rowarg`]).
-    pub(crate) fn fill_mapped(&mut self, fill: &Fill, start: Value, len: Value) -> bool {
-        let Some(arg) = RowArg::of(self.k, self.an, fill.arg, fill.var) else { return false };
+    /// ([`super::rowarg`]); returns the sum of the values the call wrote.
+    pub(crate) fn fill_mapped(&mut self, fill: &Fill, start: Value, len: Value) -> Option<Value> {
+        let arg = RowArg::of(self.k, self.an, fill.arg, fill.var)?;
         let (src, mode, a, b) = self.row_arg(&arg, fill.var, start);
         let zero = self.iconst(types::I64, 0);
         let dst = self.cache_addr(fill.slot, zero);
         let f = self.iconst(types::I32, fill.f.code() as i64);
         let func = self.helpers[&Helper::Map];
-        self.fb.ins().call(func, &[src, dst, len, f, mode, a, b]);
-        true
+        let call = self.fb.ins().call(func, &[src, dst, len, f, mode, a, b]);
+        Some(self.fb.inst_results(call)[0])
     }
 
     /// Stores the argument at index `i` (a vector from `i` in vector mode).

@@ -143,14 +143,23 @@ unsafe fn logistic(x: __m256) -> __m256 {
     }
 }
 
-/// `dst[i] = f((src[i] · a) ± b)` per `mode` (see `xlac_rt_vmap_f32`).
+/// `dst[i] = f((src[i] · a) ± b)` per `mode` (see `xlac_rt_vmap_f32`); returns the
+/// sum of the `dst[i]`.
 ///
 /// # Safety
 /// AVX2 and FMA are available; `src` is valid for `n` reads and `dst` for `n` writes,
 /// the same buffer or disjoint.
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
-pub(super) unsafe fn map_from(src: *const f32, dst: *mut f32, n: usize, f: super::VecFn, mode: u32, a: f32, b: f32) {
+pub(super) unsafe fn map_from(
+    src: *const f32,
+    dst: *mut f32,
+    n: usize,
+    f: super::VecFn,
+    mode: u32,
+    a: f32,
+    b: f32,
+) -> f32 {
     use super::VecFn;
     // SAFETY: forwarded contract.
     unsafe {
@@ -161,6 +170,39 @@ pub(super) unsafe fn map_from(src: *const f32, dst: *mut f32, n: usize, f: super
             VecFn::Tanh => map_into(src, dst, n, |x| tanh(arg(x))),
             VecFn::Logistic => map_into(src, dst, n, |x| logistic(arg(x))),
         }
+    }
+}
+
+/// `dst[i] = g(src[i])`, 8 lanes at a time (the tail through a padded block); returns
+/// the sum of the `dst[i]`.
+///
+/// # Safety
+/// AVX2 is available; `src` is valid for `n` reads and `dst` for `n` writes, the same
+/// buffer or disjoint.
+#[inline(always)]
+unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) -> __m256) -> f32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        let mut sum = _mm256_setzero_ps();
+        let mut i = 0;
+        while i + 8 <= n {
+            let y = g(_mm256_loadu_ps(src.add(i)));
+            _mm256_storeu_ps(dst.add(i), y);
+            sum = _mm256_add_ps(sum, y);
+            i += 8;
+        }
+        let mut lanes = [0f32; 8];
+        _mm256_storeu_ps(lanes.as_mut_ptr(), sum);
+        let mut total: f32 = lanes.iter().sum();
+        if i < n {
+            let mut block = [0f32; 8];
+            std::ptr::copy_nonoverlapping(src.add(i), block.as_mut_ptr(), n - i);
+            let y = g(_mm256_loadu_ps(block.as_ptr()));
+            _mm256_storeu_ps(block.as_mut_ptr(), y);
+            std::ptr::copy_nonoverlapping(block.as_ptr(), dst.add(i), n - i);
+            total += block[..n - i].iter().sum::<f32>();
+        }
+        total
     }
 }
 
@@ -181,30 +223,6 @@ unsafe fn map_arg(x: __m256, mode: u32, a: __m256, b: __m256) -> __m256 {
     }
 }
 
-/// `dst[i] = g(src[i])`, 8 lanes at a time (the tail through a padded block).
-///
-/// # Safety
-/// AVX2 is available; `src` is valid for `n` reads and `dst` for `n` writes, the same
-/// buffer or disjoint.
-#[inline(always)]
-unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) -> __m256) {
-    // SAFETY: forwarded contract.
-    unsafe {
-        let mut i = 0;
-        while i + 8 <= n {
-            _mm256_storeu_ps(dst.add(i), g(_mm256_loadu_ps(src.add(i))));
-            i += 8;
-        }
-        if i < n {
-            let mut block = [0f32; 8];
-            std::ptr::copy_nonoverlapping(src.add(i), block.as_mut_ptr(), n - i);
-            let y = g(_mm256_loadu_ps(block.as_ptr()));
-            _mm256_storeu_ps(block.as_mut_ptr(), y);
-            std::ptr::copy_nonoverlapping(block.as_ptr(), dst.add(i), n - i);
-        }
-    }
-}
-
 /// `exp` of `x[0..n]` in place.
 ///
 /// # Safety
@@ -212,7 +230,7 @@ unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) 
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn exp_in_place(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
-    unsafe { map_into(x, x, n, |v| exp(v)) }
+    unsafe { map_into(x, x, n, |v| exp(v)) };
 }
 
 /// `tanh` of `x[0..n]` in place.
@@ -222,7 +240,7 @@ pub(super) unsafe fn exp_in_place(x: *mut f32, n: usize) {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn tanh_in_place(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
-    unsafe { map_into(x, x, n, |v| tanh(v)) }
+    unsafe { map_into(x, x, n, |v| tanh(v)) };
 }
 
 /// `logistic` of `x[0..n]` in place.
@@ -232,7 +250,7 @@ pub(super) unsafe fn tanh_in_place(x: *mut f32, n: usize) {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn logistic_in_place(x: *mut f32, n: usize) {
     // SAFETY: forwarded contract.
-    unsafe { map_into(x, x, n, |v| logistic(v)) }
+    unsafe { map_into(x, x, n, |v| logistic(v)) };
 }
 
 /// `dst[i] = src[i] / s` for `i < n`; `stream`: with non-temporal stores (from the

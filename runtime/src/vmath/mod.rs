@@ -72,7 +72,7 @@ pub fn symbols() -> Vec<(&'static str, *const u8)> {
     out.push((DIV_SCALAR_SYMBOL, div as *const u8));
     let reduce: unsafe extern "C" fn(*const f32, usize, u32, u32, f32, f32) -> f32 = xlac_rt_vreduce_f32;
     out.push((REDUCE_SYMBOL, reduce as *const u8));
-    let map: unsafe extern "C" fn(*const f32, *mut f32, usize, u32, u32, f32, f32) = xlac_rt_vmap_f32;
+    let map: unsafe extern "C" fn(*const f32, *mut f32, usize, u32, u32, f32, f32) -> f32 = xlac_rt_vmap_f32;
     out.push((MAP_SYMBOL, map as *const u8));
     out
 }
@@ -312,24 +312,38 @@ fn scalar_fold(fold: Fold, xs: impl Iterator<Item = f32>) -> f32 {
 /// `t = t + b` ([`MAP_ADD`]) or `t = t - b` ([`MAP_SUB`]), each op rounded as written
 /// (no fused multiply-add); `f` is a [`VecFn::code`]. A kernel's argument loop and the
 /// in-place call in one pass: `exp(x - max)` of a softmax row straight from `x`.
+/// Returns the sum of the `dst[i]` (in 8 partial sums), so a row's sum of them needs no
+/// pass of its own.
 ///
 /// # Safety
 /// `src` is valid for `n` reads and `dst` for `n` writes of `f32` (or `n` is 0); the two
 /// are the same buffer or do not overlap.
 #[no_mangle]
-pub unsafe extern "C" fn xlac_rt_vmap_f32(src: *const f32, dst: *mut f32, n: usize, f: u32, mode: u32, a: f32, b: f32) {
+pub unsafe extern "C" fn xlac_rt_vmap_f32(
+    src: *const f32,
+    dst: *mut f32,
+    n: usize,
+    f: u32,
+    mode: u32,
+    a: f32,
+    b: f32,
+) -> f32 {
     if n == 0 {
-        return;
+        return 0.0;
     }
     let f = VecFn::from_code(f);
     #[cfg(target_arch = "x86_64")]
     if vectorized() {
         // SAFETY: AVX2 was detected; forwarded buffer contract.
-        unsafe { avx2::map_from(src, dst, n, f, mode, a, b) };
-        return;
+        return unsafe { avx2::map_from(src, dst, n, f, mode, a, b) };
     }
+    let mut sum = 0.0;
     for i in 0..n {
         // SAFETY: forwarded buffer contract (an element is read before it is written).
-        unsafe { *dst.add(i) = f.scalar(map_arg(*src.add(i), mode, a, b)) };
+        unsafe {
+            *dst.add(i) = f.scalar(map_arg(*src.add(i), mode, a, b));
+            sum += *dst.add(i);
+        }
     }
+    sum
 }
