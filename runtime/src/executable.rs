@@ -98,14 +98,7 @@ impl Executable {
     /// Runs the program on `inputs`, writing into the caller's `outputs`. Allocates
     /// nothing in the steady state.
     pub fn run_into(&self, inputs: &[TensorRef], outputs: &mut [TensorMut]) -> Result<(), RunError> {
-        check_count(Side::Input, self.program.inputs.len(), inputs.len())?;
-        check_count(Side::Output, self.program.outputs.len(), outputs.len())?;
-        for (i, (spec, t)) in self.program.inputs.iter().zip(inputs).enumerate() {
-            check_tensor(Side::Input, i, spec, t.elem, t.dims, t.bytes.len())?;
-        }
-        for (i, (spec, t)) in self.program.outputs.iter().zip(outputs.iter()).enumerate() {
-            check_tensor(Side::Output, i, spec, t.elem, t.dims, t.bytes.len())?;
-        }
+        self.check_args(inputs, outputs)?;
         self.execute(inputs, outputs);
         Ok(())
     }
@@ -117,6 +110,14 @@ impl Executable {
         inputs: &[TensorRef],
         outputs: &mut [TensorMut],
     ) -> Result<Vec<std::time::Duration>, RunError> {
+        self.check_args(inputs, outputs)?;
+        let mut times = Vec::with_capacity(self.program.steps.len());
+        self.execute_with(inputs, outputs, Some(&mut times));
+        Ok(times)
+    }
+
+    /// Checks the count, element type, shape and byte length of every input and output.
+    fn check_args(&self, inputs: &[TensorRef], outputs: &[TensorMut]) -> Result<(), RunError> {
         check_count(Side::Input, self.program.inputs.len(), inputs.len())?;
         check_count(Side::Output, self.program.outputs.len(), outputs.len())?;
         for (i, (spec, t)) in self.program.inputs.iter().zip(inputs).enumerate() {
@@ -125,9 +126,7 @@ impl Executable {
         for (i, (spec, t)) in self.program.outputs.iter().zip(outputs.iter()).enumerate() {
             check_tensor(Side::Output, i, spec, t.elem, t.dims, t.bytes.len())?;
         }
-        let mut times = Vec::with_capacity(self.program.steps.len());
-        self.execute_with(inputs, outputs, Some(&mut times));
-        Ok(times)
+        Ok(())
     }
 
     /// Runs with checked arguments on an arena of our own.

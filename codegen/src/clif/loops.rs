@@ -132,23 +132,26 @@ impl<'a, 'f> Emitter<'a, 'f> {
         }
         match plan {
             Some((lanes, unroll)) if self.strip.is_some() => self.strip_mined(lo, hi, lanes, unroll),
-            _ => self.range(lo, hi, plan, extent, &mut |em| em.store_outputs()),
+            _ => {
+                let v = self.k.domain.len() as u32 - 1;
+                self.range(v, lo, hi, plan, extent, &mut |em| em.store_outputs())
+            }
         }
     }
 
-    /// `action` at every index `lo..hi` of the innermost domain variable: vectorized
-    /// per `plan` (unrolled, then one vector at a time), then a scalar tail.
+    /// `action` at every index `lo..hi` of variable `v`: vectorized per `plan`
+    /// (unrolled, then one vector at a time), then a scalar tail.
     /// With `extent` (`lo` is 0 and `hi` this, known at compile time), loops that would
     /// run no iteration are not emitted.
     pub(crate) fn range(
         &mut self,
+        v: u32,
         lo: Value,
         hi: Value,
         plan: Option<(u8, usize)>,
         extent: Option<usize>,
         action: &mut dyn FnMut(&mut Self),
     ) {
-        let v = self.k.domain.len() as u32 - 1;
         let mut start = lo;
         // The first index not yet covered, when known.
         let mut at = extent.map(|_| 0usize);

@@ -39,13 +39,7 @@ impl Emitter<'_, '_> {
     /// The address of output `j`'s element at the current index variables (outputs are
     /// dense, row-major over the domain).
     pub(crate) fn output_addr(&mut self, j: usize) -> Value {
-        let mut offset = Affine::default();
-        let mut stride = 1i64;
-        for (i, &n) in self.k.domain.iter().enumerate().rev() {
-            offset.add_term(i as u32, stride);
-            stride *= n as i64;
-        }
-        let idx = self.affine(&offset);
+        let idx = self.affine(&self.k.row_major_index());
         let base = self.ptrs[self.k.inputs.len() + j];
         self.element_addr(base, idx, self.k.outputs[j].dtype.size_bytes())
     }

@@ -98,13 +98,16 @@ pub fn define_kernel<M: Module>(
     if opts.array_calls && f32_folds {
         helpers.push(helpers::Helper::Reduce);
     }
-    if !cache.fills.is_empty() || strip.is_some() {
-        helpers.push(helpers::Helper::Map);
-    }
+    // A fill whose argument the runtime reads itself is one mapped call; the others
+    // are stored by the kernel and applied in place.
     let strip_fills = strip.iter().flat_map(|s| s.phases.iter().flatten());
     for fill in cache.fills.values().flatten().chain(strip_fills) {
-        if !helpers.contains(&helpers::Helper::Array(fill.f)) {
-            helpers.push(helpers::Helper::Array(fill.f));
+        let h = match rowarg::RowArg::of(k, &an, fill.arg, fill.var) {
+            Some(_) => helpers::Helper::Map,
+            None => helpers::Helper::Array(fill.f),
+        };
+        if !helpers.contains(&h) {
+            helpers.push(h);
         }
     }
     let mut refs = HashMap::new();

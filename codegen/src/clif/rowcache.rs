@@ -202,20 +202,36 @@ impl super::emit::Emitter<'_, '_> {
     /// body reads it along the innermost domain variable (a filled buffer: along its
     /// reduction variable), or scalar.
     pub(crate) fn cache_load(&mut self, e: ExprId) -> Option<super::emit::Val> {
-        use super::emit::{scalar_ty, Val};
-        use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
         let (slot, d) = match self.cache.filled.get(&e) {
             Some(&(slot, r)) => (slot, r),
             None => (*self.cache.loads.get(&e)?, self.k.domain.len() as VarId - 1),
         };
+        self.buffer_read(slot, d, None)
+    }
+
+    /// Buffer `slot` read at the current index of `var` (less `base`, if given): a
+    /// vector when the loop body is vectorized along `var`, a scalar when it is not
+    /// vectorized; `None` in a body vectorized along another variable.
+    pub(crate) fn buffer_read(
+        &mut self,
+        slot: usize,
+        var: VarId,
+        base: Option<cranelift_codegen::ir::Value>,
+    ) -> Option<super::emit::Val> {
+        use super::emit::{scalar_ty, Val};
+        use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
         let dtype = self.cache.slots[slot].0;
         let vectorized = match self.vec {
             None => false,
-            Some(m) if m.var == d => true,
+            Some(m) if m.var == var => true,
             Some(_) => return None,
         };
-        let index = self.var(d);
-        let addr = self.cache_addr(slot, index);
+        let i = self.var(var);
+        let at = match base {
+            Some(b) => self.fb.ins().isub(i, b),
+            None => i,
+        };
+        let addr = self.cache_addr(slot, at);
         let flags = MemFlagsData::new().with_notrap();
         Some(if vectorized {
             let ty = self.vec_ty(dtype);
@@ -223,5 +239,20 @@ impl super::emit::Emitter<'_, '_> {
         } else {
             Val::S(self.fb.ins().load(scalar_ty(dtype), flags, addr, 0))
         })
+    }
+
+    /// Stores `fill.arg`, evaluated at the current indices, at element `at` of its
+    /// buffer (a vector in vector mode).
+    pub(crate) fn store_arg(&mut self, fill: &Fill, at: cranelift_codegen::ir::Value) {
+        use super::emit::Val;
+        use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
+        let v = self.emit(fill.arg);
+        let x = match (v, self.vec.is_some()) {
+            (Val::S(x), false) | (Val::V(x), true) => x,
+            (Val::S(_), true) => self.splat_val(v, DType::F32),
+            (Val::V(_), false) => unreachable!("a vector outside vector mode"),
+        };
+        let addr = self.cache_addr(fill.slot, at);
+        self.fb.ins().store(MemFlagsData::new().with_notrap(), x, addr, 0);
     }
 }

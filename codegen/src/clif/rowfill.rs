@@ -6,13 +6,12 @@
 //! `x - max`) needs no loop: one call reads the row and writes the function's values.
 //! The reduction and the inner loop then read the buffer.
 
-use super::emit::{Emitter, Val, VecMode};
+use super::emit::Emitter;
 use super::helpers::Helper;
 use super::rowarg::RowArg;
 use super::rowcache::Fill;
 use crate::kernel::{Expr, ExprId, ReduceKind};
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
-use xlac_ir::DType;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
 
 /// Vectors stored per iteration of the unrolled fill loop.
 const UNROLL: usize = 4;
@@ -51,37 +50,14 @@ impl Emitter<'_, '_> {
         if let Some(sum) = self.fill_mapped(fill, zero, n) {
             return Some(sum);
         }
-        let hi = self.iconst(types::I64, fill.n as i64);
-        let (mut i, mut at) = (zero, 0);
-        if let Some(w) = self.an.reduce_vectorizes(self.k, fill.arg, fill.var) {
-            let lanes = 16 / w;
-            self.vec = Some(VecMode { var: fill.var, lanes: lanes as u8 });
-            for unroll in [UNROLL, 1] {
-                let step = lanes * unroll;
-                if fill.n - at >= step {
-                    (i, _) = self.counted_loop(i, hi, step as i64, Vec::new(), &mut |em, i, _| {
-                        for j in 0..unroll {
-                            let ij = if j == 0 { i } else { em.fb.ins().iadd_imm_s(i, (j * lanes) as i64) };
-                            em.push_scope();
-                            em.fill_at(fill, ij);
-                            em.pop_scope();
-                        }
-                        Vec::new()
-                    });
-                    at = fill.n / step * step;
-                }
-            }
-            self.vec = None;
-        }
-        if at < fill.n {
-            self.counted_loop(i, hi, 1, Vec::new(), &mut |em, i, _| {
-                em.fill_at(fill, i);
-                Vec::new()
-            });
-        }
+        let plan = self.an.reduce_vectorizes(self.k, fill.arg, fill.var).map(|w| ((16 / w) as u8, UNROLL));
+        self.range(fill.var, zero, n, plan, Some(fill.n), &mut |em| {
+            let i = em.var(fill.var);
+            em.store_arg(fill, i);
+        });
         let base = self.cache_addr(fill.slot, zero);
         let func = self.helpers[&Helper::Array(fill.f)];
-        self.fb.ins().call(func, &[base, hi]);
+        self.fb.ins().call(func, &[base, n]);
         None
     }
 
@@ -98,18 +74,5 @@ impl Emitter<'_, '_> {
         let func = self.helpers[&Helper::Map];
         let call = self.fb.ins().call(func, &[src, dst, len, f, mode, a, b]);
         Some(self.fb.inst_results(call)[0])
-    }
-
-    /// Stores the argument at index `i` (a vector from `i` in vector mode).
-    fn fill_at(&mut self, fill: &Fill, i: Value) {
-        self.vars[fill.var as usize] = Some(i);
-        let v = self.emit(fill.arg);
-        let x = match (v, self.vec.is_some()) {
-            (Val::S(x), false) | (Val::V(x), true) => x,
-            (Val::S(_), true) => self.splat_val(v, DType::F32),
-            (Val::V(_), false) => unreachable!("a vector outside vector mode"),
-        };
-        let addr = self.cache_addr(fill.slot, i);
-        self.fb.ins().store(MemFlagsData::new().with_notrap(), x, addr, 0);
     }
 }

@@ -14,7 +14,7 @@ use super::hoist::is_hoisted;
 use super::rowcache::{Fill, RowCache};
 use crate::kernel::{Expr, ExprId, Kernel, VarId};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{types, BlockArg, InstBuilder, Value};
 use std::collections::HashMap;
 use xlac_ir::DType;
 
@@ -95,6 +95,7 @@ impl Emitter<'_, '_> {
     pub(crate) fn strip_mined(&mut self, lo: Value, hi: Value, lanes: u8, unroll: usize) {
         let strip = self.strip.clone().expect("a strip plan");
         let block = strip.phases[0][0].n as i64;
+        let d = strip.phases[0][0].var;
         let header = self.fb.create_block();
         let body = self.fb.create_block();
         let exit = self.fb.create_block();
@@ -117,9 +118,11 @@ impl Emitter<'_, '_> {
             let (direct, looped): (Vec<&Fill>, Vec<&Fill>) =
                 fills.iter().partition(|f| super::rowarg::RowArg::of(self.k, self.an, f.arg, f.var).is_some());
             if !looped.is_empty() {
-                self.range(b, end, Some((lanes, unroll)), None, &mut |em| {
+                self.range(d, b, end, Some((lanes, unroll)), None, &mut |em| {
                     for &fill in &looped {
-                        em.fill_block_at(fill, b);
+                        let i = em.var(d);
+                        let at = em.fb.ins().isub(i, b);
+                        em.store_arg(fill, at);
                     }
                 });
             }
@@ -133,46 +136,17 @@ impl Emitter<'_, '_> {
                 self.fill_mapped(fill, b, len);
             }
         }
-        self.range(b, end, Some((lanes, unroll)), None, &mut |em| em.store_outputs());
+        self.range(d, b, end, Some((lanes, unroll)), None, &mut |em| em.store_outputs());
         self.pop_scope();
         self.strip_base = None;
         self.fb.ins().jump(header, &[BlockArg::Value(next)]);
         self.fb.switch_to_block(exit);
     }
 
-    /// Stores `fill.arg` at the current index into its buffer (offset by the block's
-    /// start `b`).
-    fn fill_block_at(&mut self, fill: &Fill, b: Value) {
-        let v = self.emit(fill.arg);
-        let x = match (v, self.vec.is_some()) {
-            (Val::S(x), false) | (Val::V(x), true) => x,
-            (Val::S(_), true) => self.splat_val(v, DType::F32),
-            (Val::V(_), false) => unreachable!("a vector outside vector mode"),
-        };
-        let i = self.var(fill.var);
-        let at = self.fb.ins().isub(i, b);
-        let addr = self.cache_addr(fill.slot, at);
-        self.fb.ins().store(MemFlagsData::new().with_notrap(), x, addr, 0);
-    }
-
     /// The value of `e` read from its block buffer, if it has one and a block is open.
     pub(crate) fn strip_load(&mut self, e: ExprId) -> Option<Val> {
         let b = self.strip_base?;
         let &slot = self.strip.as_ref()?.slot_of.get(&e)?;
-        let d = self.k.domain.len() as VarId - 1;
-        let vectorized = match self.vec {
-            None => false,
-            Some(m) if m.var == d => true,
-            Some(_) => return None,
-        };
-        let i = self.var(d);
-        let at = self.fb.ins().isub(i, b);
-        let addr = self.cache_addr(slot, at);
-        let flags = MemFlagsData::new().with_notrap();
-        Some(if vectorized {
-            Val::V(self.fb.ins().load(types::F32X4, flags, addr, 0))
-        } else {
-            Val::S(self.fb.ins().load(types::F32, flags, addr, 0))
-        })
+        self.buffer_read(slot, self.k.domain.len() as VarId - 1, Some(b))
     }
 }

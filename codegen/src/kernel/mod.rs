@@ -400,6 +400,18 @@ impl Kernel {
         self.exprs[e].dtype
     }
 
+    /// The index of the domain point in a dense row-major array of the domain's shape
+    /// (where outputs store it).
+    pub fn row_major_index(&self) -> Affine {
+        let mut index = Affine::default();
+        let mut stride = 1i64;
+        for (d, &n) in self.domain.iter().enumerate().rev() {
+            index.add_term(d as VarId, stride);
+            stride *= n as i64;
+        }
+        index
+    }
+
     /// Extent of the outermost loop (1 for a rank-0 domain): `end` of a full run.
     pub fn outer_extent(&self) -> usize {
         self.domain.first().copied().unwrap_or(1)

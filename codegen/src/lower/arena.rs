@@ -11,7 +11,7 @@
 use super::LoweredStep;
 use crate::clif::analysis::Analysis;
 use crate::clif::hoist::is_hoisted;
-use crate::kernel::{Affine, Expr, ExprId, Kernel, VarId};
+use crate::kernel::{Expr, ExprId, Kernel, VarId};
 use xlac_runtime::program::{BufferDecl, BufferId, BufferKind, LibraryCall};
 
 /// Alignment of every temporary, in bytes.
@@ -138,17 +138,7 @@ fn in_place(
 /// any of it is written (softmax in place).
 pub(super) fn reads_at_identity(k: &Kernel, j: usize) -> bool {
     let Ok(an) = Analysis::new(k) else { return false };
-    let mut identity = Affine::default();
-    let mut stride = 1i64;
-    for (d, &n) in k.domain.iter().enumerate().rev() {
-        identity.add_term(d as u32, stride);
-        stride *= n as i64;
-    }
-    let sorted = |a: &Affine| {
-        let mut t = a.terms.clone();
-        t.sort_unstable();
-        (a.offset, t)
-    };
+    let identity = k.row_major_index();
     let reads = |e: ExprId, row_var: Option<VarId>| match &k.exprs[e].expr {
         Expr::Load(l) if l.input == j => {
             let mut want = identity.clone();
@@ -157,7 +147,7 @@ pub(super) fn reads_at_identity(k: &Kernel, j: usize) -> bool {
                 want.add_term(d as VarId, -c);
                 want.add_term(r, c);
             }
-            l.otherwise.is_none() && l.linear().is_some_and(|a| sorted(&a) == sorted(&want))
+            l.otherwise.is_none() && l.linear().is_some_and(|a| a == want)
         }
         _ => true,
     };
