@@ -6,6 +6,19 @@ use xlac_runtime::vmath::{
     apply, xlac_rt_vdivs_f32, xlac_rt_vmap_f32, xlac_rt_vreduce_f32, Fold, VecFn, MAP_ADD, MAP_MUL, MAP_SUB,
 };
 
+/// The argument the mapped entry points compute, written out here as the reference:
+/// `v · a` (with `MAP_MUL`), then `+ b` (`MAP_ADD`) or `- b` (`MAP_SUB`).
+fn argument(v: f32, mode: u32, a: f32, b: f32) -> f32 {
+    let t = if mode & MAP_MUL != 0 { v * a } else { v };
+    if mode & MAP_ADD != 0 {
+        t + b
+    } else if mode & MAP_SUB != 0 {
+        t - b
+    } else {
+        t
+    }
+}
+
 fn data(n: usize) -> Vec<f32> {
     (0..n).map(|i| ((i * 7919 % 1013) as f32 - 506.0) * 0.37).collect()
 }
@@ -64,19 +77,7 @@ fn folds_of_a_scaled_shifted_row_fold_the_mapped_values() {
     for n in [1, 9, 40, 333] {
         let x = data(n);
         for mode in [MAP_MUL, MAP_SUB, MAP_MUL | MAP_ADD] {
-            let t: Vec<f32> = x
-                .iter()
-                .map(|&v| {
-                    let s = if mode & MAP_MUL != 0 { v * 0.125 } else { v };
-                    if mode & MAP_ADD != 0 {
-                        s + 3.0
-                    } else if mode & MAP_SUB != 0 {
-                        s - 3.0
-                    } else {
-                        s
-                    }
-                })
-                .collect();
+            let t: Vec<f32> = x.iter().map(|&v| argument(v, mode, 0.125, 3.0)).collect();
             // SAFETY: x holds n floats.
             let max = unsafe { xlac_rt_vreduce_f32(x.as_ptr(), n, Fold::Max as u32, mode, 0.125, 3.0) };
             assert_eq!(max, t.iter().copied().fold(f32::NEG_INFINITY, f32::max), "mode={mode} n={n}");
@@ -98,19 +99,7 @@ fn mapped_functions_equal_the_argument_then_the_function() {
         for mode in [0, MAP_MUL, MAP_ADD, MAP_SUB, MAP_MUL | MAP_ADD, MAP_MUL | MAP_SUB] {
             for n in [1, 8, 13, 100] {
                 let x = data(n);
-                let mut want: Vec<f32> = x
-                    .iter()
-                    .map(|&v| {
-                        let t = if mode & MAP_MUL != 0 { v * a } else { v };
-                        if mode & MAP_ADD != 0 {
-                            t + b
-                        } else if mode & MAP_SUB != 0 {
-                            t - b
-                        } else {
-                            t
-                        }
-                    })
-                    .collect();
+                let mut want: Vec<f32> = x.iter().map(|&v| argument(v, mode, a, b)).collect();
                 apply(f, &mut want);
                 let mut got = vec![0f32; n];
                 // SAFETY: x and got hold n floats.
