@@ -5,7 +5,7 @@
 //! image (row `i` = image `i`) once the last task writing it is done.
 
 use super::gemm::{matmul, matmul_with_epilogue, MatMul, PackedLhs, Scalar, Tracker};
-use super::im2col::{self, Geometry};
+use super::im2col::{self, Geometry, Plane};
 use super::{RowEpilogue, PARALLEL_WORK};
 use crate::aligned::ALIGN;
 use crate::pool::ThreadPool;
@@ -105,15 +105,56 @@ struct Plan<T> {
 unsafe impl<T> Sync for Plan<T> {}
 
 impl<T: Scalar + Default> Plan<T> {
+    /// Image, group and first output position of task `t`, and its positions.
+    fn place(&self, t: usize) -> (usize, usize, usize, usize) {
+        let (img, grp, tile) = (t / (self.groups * self.tiles), t / self.tiles % self.groups, t % self.tiles);
+        let p0 = tile * self.pt;
+        (img, grp, p0, self.pt.min(self.g.out_prod - p0))
+    }
+
+    /// Runs task `t` on one thread: with the kernel packed in `packed` (one group,
+    /// channels first), its im2col made row by row as the product packs it; otherwise
+    /// gathered into `col` first.
+    ///
+    /// # Safety
+    /// The pointers of the plan are valid per [`conv`]; `col` holds `r · pt` elements;
+    /// `packed` was packed from the kernel.
+    unsafe fn run(&self, t: usize, col: &mut [T], packed: Option<&PackedLhs>, plane: Option<&Plane>) {
+        if let (Some(lhs), false) = (packed, self.nhwc) {
+            let (img, grp, p0, pt) = self.place(t);
+            let p = self.g.out_prod;
+            // SAFETY: offsets stay inside image `img`, group `grp` (contract of `conv`).
+            let (x, out) = unsafe {
+                (
+                    self.input.add((img * self.c + grp * self.cg) * self.g.in_prod),
+                    self.out.add((img * self.o + grp * self.og) * p + p0),
+                )
+            };
+            let x = Input(x);
+            let g = self.g;
+            // SAFETY: rows r < cg · k_prod of the group's channels.
+            let rows = move |r: usize, j0: usize, dst: &mut [T]| unsafe {
+                match plane {
+                    Some(plane) => plane.row(x.get(), r, p0 + j0, dst),
+                    None => im2col::nchw_row(&g, x.get(), r, p0 + j0, dst),
+                }
+            };
+            // SAFETY: the output block of the task; `rows` reads only the input.
+            if unsafe { T::block_packed_rows(lhs, pt, out, [p as isize, 1], &rows) } {
+                return;
+            }
+        }
+        // SAFETY: forwarded contract.
+        unsafe { block(&self.task(t, col), packed) }
+    }
+
     /// im2col of task `t` into `col`, and the product that finishes it.
     ///
     /// # Safety
     /// The pointers of the plan are valid per [`conv`]; `col` holds `r · pt` elements.
     unsafe fn task(&self, t: usize, col: &mut [T]) -> MatMul<T> {
-        let (img, grp, tile) = (t / (self.groups * self.tiles), t / self.tiles % self.groups, t % self.tiles);
+        let (img, grp, p0, pt) = self.place(t);
         let p = self.g.out_prod;
-        let p0 = tile * self.pt;
-        let pt = self.pt.min(p - p0);
         let col = &mut col[..self.r * pt];
         let (cg, og, r) = (self.cg, self.og, self.r);
         let (ri, ro) = (r as isize, self.o as isize);
@@ -133,6 +174,21 @@ impl<T: Scalar + Default> Plan<T> {
                 mm(og, pt, r, kernel, [ri, 1], col.as_ptr(), [pt as isize, 1], out, [p as isize, 1])
             }
         }
+    }
+}
+
+/// The input pointer, shared by the rows a task makes.
+#[derive(Copy, Clone)]
+struct Input<T>(*const T);
+// SAFETY: the input is only read during the call.
+unsafe impl<T> Sync for Input<T> {}
+// SAFETY: as above.
+unsafe impl<T> Send for Input<T> {}
+
+impl<T> Input<T> {
+    /// The pointer (a method, so closures capture the whole `Input`, which is Sync).
+    fn get(&self) -> *const T {
+        self.0
     }
 }
 
@@ -217,7 +273,8 @@ unsafe fn conv_t<T: Scalar + Default>(
     let base = Slots(scratch.as_mut_ptr().cast::<T>(), slot_elems);
     let work = c.n * c.o * p * r;
     let threads = pool.threads();
-    if threads > 1 && tasks >= threads && slots >= threads && work >= PARALLEL_WORK {
+    let parallel = threads > 1 && tasks >= threads && slots >= threads && work >= PARALLEL_WORK;
+    if parallel || threads == 1 {
         let packed = if !c.nhwc && groups == 1 {
             let lhs = mm(og, 0, r, kernel, [r as isize, 1], std::ptr::null(), [0, 0], std::ptr::null_mut(), [0, 0]);
             // SAFETY: the kernel is the og × r lhs of every task (one group).
@@ -225,13 +282,15 @@ unsafe fn conv_t<T: Scalar + Default>(
         } else {
             None
         };
+        let plane = packed.as_ref().and_then(|_| Plane::new(&g, cg));
         pool.parallel_for(tasks, tasks, &|range, part| {
-            // SAFETY: part < threads <= slots, and slot `part` is this participant's alone.
+            // SAFETY: part < threads <= slots (or part 0 on one thread), and slot
+            // `part` is this participant's alone.
             let col = unsafe { base.slot(part) };
             for t in range {
                 // SAFETY: contract of `conv`; tasks write disjoint output blocks; the
                 // packed lhs is the kernel, the lhs of every task.
-                unsafe { block(&plan.task(t, col), packed.as_ref()) };
+                unsafe { plan.run(t, col, packed.as_ref(), plane.as_ref()) };
                 tracker.done_parts(image(t), 1);
             }
         });

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::avx2::{kernel, Dst, MR, NR};
 use super::generic::MatMul;
-use super::pack::{pack_a, pack_b, Src};
+use super::pack::{pack_a, pack_b, pack_b_rows, RowFn, Src};
 use super::scratch::{Kind, Scratch};
 
 pub(crate) use super::threads::matmul;
@@ -117,7 +117,7 @@ impl One {
         // SAFETY: forwarded contract; the buffer holds the packed rows.
         unsafe {
             self.pack_a_all(rows.clone(), kc, kb, abuf.ptr());
-            self.rows_short_packed(rows, kc, kb, abuf.ptr());
+            self.rows_short_packed(rows, kc, kb, abuf.ptr(), None);
         }
     }
 
@@ -137,23 +137,37 @@ impl One {
         }
     }
 
-    /// [`One::rows_short`] with the rows of `A` packed by [`One::pack_a_all`] at `ap`.
+    /// [`One::rows_short`] with the rows of `A` packed by [`One::pack_a_all`] at `ap`,
+    /// and `B` made by `made` if given (else read from memory).
     ///
     /// # Safety
-    /// As [`One::rows_short`]; `ap` holds the packed rows.
+    /// As [`One::rows_short`]; `ap` holds the packed rows; `made` makes the `k × n`
+    /// rows of `B`.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn rows_short_packed(&self, rows: Range<usize>, kc: usize, kb: usize, ap: *const f32) {
+    pub(super) unsafe fn rows_short_packed(
+        &self,
+        rows: Range<usize>,
+        kc: usize,
+        kb: usize,
+        ap: *const f32,
+        made: Option<RowFn>,
+    ) {
         let mp = rows.len().next_multiple_of(MR);
         let nc = (L2_B_FLOATS / kc / NR * NR).max(NR);
         let mut bbuf = Scratch::take(Kind::B, nc.min(self.n.next_multiple_of(NR)) * kc);
+        let mut row = Scratch::take(Kind::Row, if made.is_some() { nc } else { 0 });
         for j0 in (0..self.n).step_by(nc) {
             let nb = nc.min(self.n - j0);
             for q in 0..kb {
                 let (k0, kq) = (q * kc, kc.min(self.k - q * kc));
-                // SAFETY: a kq × nb block of B into a buffer of kc · nc floats; the
-                // block of C is inside it; A's k block q as packed.
+                // SAFETY: a kq × nb block of B into a buffer of kc · nc floats (through
+                // a row of nc floats when made); the block of C is inside it; A's k
+                // block q as packed.
                 unsafe {
-                    pack_b(Src { ptr: self.b.at(k0, j0), ..self.b }, kq, nb, bbuf.ptr());
+                    match made {
+                        Some(f) => pack_b_rows(f, k0, kq, j0, nb, row.slice(nc), bbuf.ptr()),
+                        None => pack_b(Src { ptr: self.b.at(k0, j0), ..self.b }, kq, nb, bbuf.ptr()),
+                    }
                     self.macro_block(rows.start, rows.len(), k0, kq, ap.add(q * kc * mp), bbuf.ptr(), j0, nb);
                 }
             }

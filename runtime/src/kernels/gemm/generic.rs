@@ -19,6 +19,10 @@ pub(crate) struct PackedLhs {
     inner: super::prepacked::PackedA,
 }
 
+/// A matrix operand made row by row on demand (a convolution's im2col): `row(p, j0,
+/// dst)` writes the elements `(p, j0 + j)` of row `p` to `dst[j]`, for all of `dst`.
+pub(crate) type RowsOf<'a, T> = &'a (dyn Fn(usize, usize, &mut [T]) + Sync);
+
 /// An element type the matrix product handles.
 pub(crate) trait Scalar: Copy + Send + Sync + 'static {
     /// Zero.
@@ -65,6 +69,18 @@ pub(crate) trait Scalar: Copy + Send + Sync + 'static {
         let _ = lhs;
         // SAFETY: forwarded contract.
         unsafe { Self::block(p) }
+    }
+    /// `out = lhs · B` for one block whose lhs was packed by [`Scalar::pack_lhs`], the
+    /// `k × n` matrix `B` made row by row by `rhs` (`rhs(p, j0, dst)` writes elements
+    /// `(p, j0..j0 + dst.len())`), `out` rows `os[0]` and columns `os[1]` elements
+    /// apart. Returns `false`, having done nothing, if this type has no such kernel.
+    ///
+    /// # Safety
+    /// `out` addresses a valid `m × n` matrix (`m`, `k` those of the packed lhs) that
+    /// `rhs` does not read; `rhs` makes rows `0..k`, columns `0..n`.
+    unsafe fn block_packed_rows(lhs: &PackedLhs, n: usize, out: *mut Self, os: [isize; 2], rhs: RowsOf<Self>) -> bool {
+        let _ = (lhs, n, out, os, rhs);
+        false
     }
     /// `out = lhs · rhs` for one block with a multithreaded library, if there is one
     /// for this type; returns whether it ran.
@@ -193,6 +209,11 @@ float_scalar!(f32, matrixmultiply::sgemm, {
     unsafe fn block_packed(p: &MatMul<f32>, lhs: &PackedLhs) {
         // SAFETY: forwarded contract; a PackedLhs exists only where AVX2 was detected.
         unsafe { lhs.inner.block(p) }
+    }
+    unsafe fn block_packed_rows(lhs: &PackedLhs, n: usize, out: *mut f32, os: [isize; 2], rhs: RowsOf<f32>) -> bool {
+        // SAFETY: forwarded contract; a PackedLhs exists only where AVX2 was detected.
+        unsafe { lhs.inner.block_rows(n, out, os, rhs) };
+        true
     }
 });
 #[cfg(not(target_arch = "x86_64"))]

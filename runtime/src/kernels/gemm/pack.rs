@@ -6,6 +6,7 @@
 use std::arch::x86_64::*;
 
 use super::avx2::{MR, NR};
+use super::generic::RowsOf;
 
 /// A strided `rows × cols` source matrix: element `(i, j)` at `ptr + i·rs + j·cs`.
 #[derive(Copy, Clone)]
@@ -98,6 +99,41 @@ pub(super) unsafe fn pack_b(b: Src, kc: usize, n: usize, dst: *mut f32) {
     for (panel, j0) in (0..n).step_by(NR).enumerate().skip(start) {
         // SAFETY: panel `panel` of dst; columns j0.. of `b`.
         unsafe { pack_b_panel(b, kc, j0, NR.min(n - j0), dst.add(panel * kc * NR)) }
+    }
+}
+
+/// A `B` operand made row by row ([`RowsOf`]) instead of read from memory.
+pub(super) type RowFn<'a> = RowsOf<'a, f32>;
+
+/// [`pack_b`] of rows `k0..k0 + kc` and columns `j0..j0 + n` of the `B` that `rows`
+/// makes, each row made in `row` and then dealt into the panels.
+///
+/// # Safety
+/// AVX2 is available; `rows` makes those rows and columns; `row` holds
+/// `n.next_multiple_of(NR)` floats; `dst` holds `n.div_ceil(NR)·kc·NR` writable floats.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn pack_b_rows(
+    rows: RowFn,
+    k0: usize,
+    kc: usize,
+    j0: usize,
+    n: usize,
+    row: &mut [f32],
+    dst: *mut f32,
+) {
+    let np = n.next_multiple_of(NR);
+    let row = &mut row[..np];
+    row[n..].fill(0.0);
+    for p in 0..kc {
+        rows(k0 + p, j0, &mut row[..n]);
+        for (panel, v) in row.chunks_exact(NR).enumerate() {
+            // SAFETY: row p of panel `panel` holds NR floats; `v` is NR floats.
+            unsafe {
+                let d = dst.add(panel * kc * NR + p * NR);
+                _mm256_storeu_ps(d, _mm256_loadu_ps(v.as_ptr()));
+                _mm256_storeu_ps(d.add(8), _mm256_loadu_ps(v.as_ptr().add(8)));
+            }
+        }
     }
 }
 

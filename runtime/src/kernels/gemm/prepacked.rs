@@ -4,6 +4,7 @@
 use super::avx2::MR;
 use super::driver::{k_blocks, One, L2_A_FLOATS, MC};
 use super::generic::MatMul;
+use super::pack::RowFn;
 use super::scratch::{Kind, Scratch};
 
 /// `A` (`m × k`, `m ≤ MC`) packed as the short-rows path of the driver reads it.
@@ -48,6 +49,34 @@ impl PackedA {
         }
         let (kc, kb) = k_blocks(p.k);
         // SAFETY: forwarded contract; the buffer holds the packed lhs.
-        unsafe { One::new(p, 0).rows_short_packed(0..p.m, kc, kb, self.buf.ptr_const()) };
+        unsafe { One::new(p, 0).rows_short_packed(0..p.m, kc, kb, self.buf.ptr_const(), None) };
+    }
+
+    /// `out = lhs · B` for the `k × n` matrix `B` that `rhs` makes row by row, `out`
+    /// rows `os[0]` and columns `os[1]` elements apart.
+    ///
+    /// # Safety
+    /// AVX2 is available; `out` addresses a valid `m × n` matrix that `rhs` does not
+    /// read; `rhs` makes rows `0..k`, columns `0..n`.
+    pub unsafe fn block_rows(&self, n: usize, out: *mut f32, os: [isize; 2], rhs: RowFn) {
+        if n == 0 {
+            return;
+        }
+        let p = MatMul {
+            batch: 1,
+            m: self.m,
+            n,
+            k: self.k,
+            lhs: self.lhs,
+            ls: [0, self.ls[0], self.ls[1]],
+            rhs: std::ptr::null(),
+            rs: [0; 3],
+            out,
+            os: [0, os[0], os[1]],
+        };
+        let (kc, kb) = k_blocks(self.k);
+        // SAFETY: forwarded contract; the buffer holds the packed lhs; B is made, not
+        // read through the null rhs.
+        unsafe { One::new(&p, 0).rows_short_packed(0..self.m, kc, kb, self.buf.ptr_const(), Some(rhs)) };
     }
 }

@@ -20,6 +20,8 @@ pub(super) enum Kind {
     Shared,
     /// An operand packed once for many calls.
     Prepacked,
+    /// One row of an operand made on demand, before it is packed.
+    Row,
 }
 
 /// Largest buffer a thread keeps for reuse (64 MiB); larger ones are freed after use.
@@ -30,6 +32,7 @@ thread_local! {
     static B: Cell<Vec<Line>> = const { Cell::new(Vec::new()) };
     static SHARED: Cell<Vec<Line>> = const { Cell::new(Vec::new()) };
     static PREPACKED: Cell<Vec<Line>> = const { Cell::new(Vec::new()) };
+    static ROW: Cell<Vec<Line>> = const { Cell::new(Vec::new()) };
 }
 
 /// A buffer borrowed from the current thread's slot of its kind (or a fresh one if
@@ -47,6 +50,7 @@ impl Scratch {
             Kind::B => &B,
             Kind::Shared => &SHARED,
             Kind::Prepacked => &PREPACKED,
+            Kind::Row => &ROW,
         };
         let mut lines = slot.with(Cell::take);
         lines.reserve(floats.div_ceil(16) + 1);
@@ -56,6 +60,17 @@ impl Scratch {
     /// The first float; the buffer is writable for the requested length.
     pub fn ptr(&mut self) -> *mut f32 {
         self.lines.as_mut_ptr().cast()
+    }
+
+    /// The first `floats` floats (requested at [`Scratch::take`]) as a slice; zeroed
+    /// the first time they are used.
+    pub fn slice(&mut self, floats: usize) -> &mut [f32] {
+        let lines = floats.div_ceil(16);
+        if self.lines.len() < lines {
+            self.lines.resize(lines, Line([0.0; 16]));
+        }
+        // SAFETY: the first `lines` lines are initialized floats.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr(), floats) }
     }
 
     /// The first float, for reading what was written through [`Scratch::ptr`].

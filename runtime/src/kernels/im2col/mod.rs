@@ -2,6 +2,10 @@
 //! with the kernel is one GEMM. Handles strides, padding (negative crops), input
 //! (lhs) dilation and kernel (rhs) dilation in any rank up to [`MAX_RANK`].
 
+mod plane;
+
+pub(crate) use plane::Plane;
+
 use super::MAX_RANK;
 use crate::program::ConvCall;
 
@@ -124,25 +128,45 @@ pub(crate) unsafe fn nchw<T: Copy + Default>(
     pt: usize,
     col: &mut [T],
 ) {
-    let last = g.rank.saturating_sub(1);
     for (r, row) in col.chunks_exact_mut(pt).take(cg * g.k_prod).enumerate() {
-        let (c, kf) = (r / g.k_prod, r % g.k_prod);
-        let kk = decode(kf, &g.k_sp, g.rank);
-        // SAFETY: channel c < cg of the group.
-        let xc = unsafe { x.add(c * g.in_prod) };
-        let mut i = 0;
-        while i < pt {
-            let o = decode(p0 + i, &g.out_sp, g.rank);
-            let run = (g.out_sp[last] - o[last]).min(pt - i);
-            let dst = &mut row[i..i + run];
-            match (g.rank, g.pixel(&o, &kk, last)) {
-                // SAFETY: rank 0 has one position, the channel's only element.
-                (0, _) => dst[0] = unsafe { *xc },
-                (_, None) => dst.fill(T::default()),
-                // SAFETY: `off` is the start of an input row along the last dim.
-                (_, Some(off)) => unsafe { fill_run(g, last, xc.add(off), o[last], kk[last], dst) },
+        // SAFETY: forwarded contract; r < cg · k_prod.
+        unsafe { nchw_row(g, x, r, p0, row) };
+    }
+}
+
+/// Row `r` of the channels-first im2col (see [`nchw`]) for output positions
+/// `p0..p0 + dst.len()`, into `dst`.
+///
+/// # Safety
+/// `x` is valid for `(r / k_prod + 1) * in_prod` elements.
+pub(crate) unsafe fn nchw_row<T: Copy + Default>(g: &Geometry, x: *const T, r: usize, p0: usize, dst: &mut [T]) {
+    let last = g.rank.saturating_sub(1);
+    let (c, kf) = (r / g.k_prod, r % g.k_prod);
+    let kk = decode(kf, &g.k_sp, g.rank);
+    // SAFETY: channel c is inside the input (contract).
+    let xc = unsafe { x.add(c * g.in_prod) };
+    let pt = dst.len();
+    let mut o = decode(p0, &g.out_sp, g.rank);
+    let mut i = 0;
+    while i < pt {
+        let run = (g.out_sp[last] - o[last]).min(pt - i);
+        let dst = &mut dst[i..i + run];
+        match (g.rank, g.pixel(&o, &kk, last)) {
+            // SAFETY: rank 0 has one position, the channel's only element.
+            (0, _) => dst[0] = unsafe { *xc },
+            (_, None) => dst.fill(T::default()),
+            // SAFETY: `off` is the start of an input row along the last dim.
+            (_, Some(off)) => unsafe { fill_run(g, last, xc.add(off), o[last], kk[last], dst) },
+        }
+        i += run;
+        // The next run starts a row along the last dim (odometer carry, no divisions).
+        o[last] = 0;
+        for d in (0..last).rev() {
+            o[d] += 1;
+            if o[d] < g.out_sp[d] {
+                break;
             }
-            i += run;
+            o[d] = 0;
         }
     }
 }
@@ -164,8 +188,9 @@ unsafe fn fill_run<T: Copy + Default>(g: &Geometry, d: usize, src: *const T, o0:
     // Valid outputs o satisfy 0 <= o*s + off < n.
     let (s, n) = (g.stride[d] as i64, g.in_sp[d] as i64);
     let off = (k * g.rd[d]) as i64 - g.pad_lo[d];
-    let lo = if off >= 0 { 0 } else { (-off + s - 1) / s };
-    let hi = if n - off <= 0 { 0 } else { (n - off + s - 1) / s };
+    let up = |v: i64| if s == 1 { v } else { (v + s - 1) / s };
+    let lo = if off >= 0 { 0 } else { up(-off) };
+    let hi = if n - off <= 0 { 0 } else { up(n - off) };
     let clamp = |o: i64| (o - o0 as i64).clamp(0, dst.len() as i64) as usize;
     let (a, b) = (clamp(lo), clamp(hi.max(lo)));
     dst[..a].fill(T::default());
