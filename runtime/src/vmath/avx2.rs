@@ -287,9 +287,15 @@ pub(super) unsafe fn div_scalar(src: *const f32, dst: *mut f32, n: usize, s: f32
     }
 }
 
+/// Longest row (floats, 8 KiB) whose successor [`reduce`] prefetches. Measured here:
+/// softmax's 4 KiB rows fold 10–13% faster with it; a plain fold of 16 KiB rows, a
+/// stream the hardware prefetchers follow, 10% slower.
+const NEXT_ROW_FLOATS: usize = 2048;
+
 /// The `fold` of `t(x[i])` for `i < n` (`n > 0`; `t` per `mode`, `a`, `b` as in
 /// `xlac_rt_vmap_f32`): 4 accumulators of 8 lanes, NaN lanes collected apart for max
-/// and min (`maxps`/`minps` drop a NaN operand).
+/// and min (`maxps`/`minps` drop a NaN operand). Prefetches the `n` floats after the
+/// row if they are few ([`NEXT_ROW_FLOATS`]).
 ///
 /// # Safety
 /// AVX2 is available; `x` is valid for `n` reads.
@@ -311,8 +317,16 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold, mode: u3
         let (av, bv) = (c(a), c(b));
         let mut acc = [_mm256_set1_ps(identity); 4];
         let mut nan = _mm256_setzero_ps();
+        // Rows are usually folded one after another, with work on each in between
+        // (softmax's exponentials): fetch the next row while folding this one, so
+        // its memory latency overlaps that work.
+        let ahead = if n <= NEXT_ROW_FLOATS { n } else { 0 };
         let mut i = 0;
         while i + 32 <= n {
+            if ahead > 0 {
+                _mm_prefetch::<_MM_HINT_T0>(x.wrapping_add(i + ahead).cast());
+                _mm_prefetch::<_MM_HINT_T0>(x.wrapping_add(i + ahead + 16).cast());
+            }
             for (j, a) in acc.iter_mut().enumerate() {
                 let v = map_arg(_mm256_loadu_ps(x.add(i + 8 * j)), mode, av, bv);
                 *a = combine(*a, v);
