@@ -1,6 +1,7 @@
-//! The AVX2/FMA micro-kernel: an `MR × NR` tile of `C` from a packed `A` micro-panel
-//! (`kc` columns of `MR` rows, `a[p·MR + i]`) and a packed `B` micro-panel (`kc` rows
-//! of `NR` columns, `b[p·NR + j]`), with the tile's 12 accumulators held in registers.
+//! The AVX2/FMA micro-kernel: an `MR × NR` tile of `C` from `A` rows ([`Lhs`]: a packed
+//! micro-panel of `kc` columns of `MR` rows, `a[p·MR + i]`, or rows read in place) and
+//! a packed `B` micro-panel (`kc` rows of `NR` columns, `b[p·NR + j]`), with the tile's
+//! 12 accumulators held in registers.
 
 use std::arch::x86_64::*;
 
@@ -15,18 +16,82 @@ const UNROLL: usize = 8;
 /// while the `B` panel stays in L1.
 const PREFETCH_A: usize = 16 * MR;
 
-/// One step: `acc += a[0..MR] ⊗ b[0..NR]`.
+/// Where a micro-kernel reads its `A` rows: `at(p, i)` is element `(i, p)` of the tile's
+/// rows.
+pub(super) trait Lhs: Copy {
+    /// The address of element `(i, p)`.
+    fn at(&self, p: usize, i: usize) -> *const f32;
+    /// Hints the elements of steps `p..p + UNROLL` a few steps ahead.
+    fn prefetch(&self, p: usize);
+}
+
+/// A packed `A` micro-panel: `kc` columns of `MR` rows, `a[p·MR + i]`.
+#[derive(Copy, Clone)]
+pub(super) struct Packed(pub *const f32);
+
+impl Lhs for Packed {
+    #[inline(always)]
+    fn at(&self, p: usize, i: usize) -> *const f32 {
+        self.0.wrapping_add(p * MR + i)
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, p: usize) {
+        for l in 0..UNROLL * MR / 16 {
+            // SAFETY: prefetches do not fault; SSE is baseline on x86_64.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(self.at(p, PREFETCH_A + 16 * l).cast()) };
+        }
+    }
+}
+
+/// Rows of an unpacked `A` whose contraction dimension is contiguous: for products
+/// too narrow to repay packing, the kernel broadcasts straight from `MR` row streams.
+#[derive(Copy, Clone)]
+pub(super) struct Rows {
+    rows: [*const f32; MR],
+    /// The distance to the next tile's rows (`MR` rows on).
+    next: isize,
+}
+
+impl Rows {
+    /// The `m` rows (`1 ≤ m ≤ MR`) from `a`, `lda` elements apart; the missing ones
+    /// repeat the first (read, never stored).
+    pub fn new(a: *const f32, lda: isize, m: usize) -> Rows {
+        let rows = std::array::from_fn(|i| a.wrapping_offset(if i < m { i as isize * lda } else { 0 }));
+        Rows { rows, next: MR as isize * lda }
+    }
+}
+
+impl Lhs for Rows {
+    #[inline(always)]
+    fn at(&self, p: usize, i: usize) -> *const f32 {
+        self.rows[i].wrapping_add(p)
+    }
+
+    /// The next tile's rows, a cache line each per 16 steps (they come from L2).
+    #[inline(always)]
+    fn prefetch(&self, p: usize) {
+        if p.is_multiple_of(16) {
+            for row in self.rows {
+                // SAFETY: prefetches do not fault; SSE is baseline on x86_64.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(row.wrapping_offset(self.next).wrapping_add(p).cast()) };
+            }
+        }
+    }
+}
+
+/// One step `p`: `acc += a(p, 0..MR) ⊗ b[0..NR]`.
 ///
 /// # Safety
-/// `a` holds MR and `b` NR readable floats.
+/// `a` holds step `p` and `b` NR readable floats.
 #[inline(always)]
-unsafe fn step(acc: &mut [[__m256; 2]; MR], a: *const f32, b: *const f32) {
+unsafe fn step<A: Lhs>(acc: &mut [[__m256; 2]; MR], a: A, p: usize, b: *const f32) {
     // SAFETY: forwarded contract.
     unsafe {
         let b0 = _mm256_loadu_ps(b);
         let b1 = _mm256_loadu_ps(b.add(8));
         for (i, row) in acc.iter_mut().enumerate() {
-            let ai = _mm256_broadcast_ss(&*a.add(i));
+            let ai = _mm256_broadcast_ss(&*a.at(p, i));
             row[0] = _mm256_fmadd_ps(ai, b0, row[0]);
             row[1] = _mm256_fmadd_ps(ai, b1, row[1]);
         }
@@ -54,10 +119,10 @@ pub(super) struct Dst {
 /// `C[tile] (+)= A-panel · B-panel` over `kc` steps.
 ///
 /// # Safety
-/// The CPU supports AVX2 and FMA; `a` holds `kc·MR` and `b` `kc·NR` readable floats;
-/// `d` addresses `d.m × d.n` writable floats (read too if `d.add`).
+/// The CPU supports AVX2 and FMA; `a` holds `kc` steps and `b` `kc·NR` readable
+/// floats; `d` addresses `d.m × d.n` writable floats (read too if `d.add`).
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, d: &Dst) {
+pub(super) unsafe fn kernel<A: Lhs>(kc: usize, a: A, b: *const f32, d: &Dst) {
     for i in 0..d.m {
         // Fetch the tile's rows while the products run (the first and last element,
         // which may sit on different cache lines).
@@ -66,23 +131,21 @@ pub(super) unsafe fn kernel(kc: usize, a: *const f32, b: *const f32, d: &Dst) {
         _mm_prefetch::<_MM_HINT_T0>(row.wrapping_offset((d.n as isize - 1) * d.cs).cast());
     }
     let mut acc = [[_mm256_setzero_ps(); 2]; MR];
-    let (mut a, mut b) = (a, b);
-    // SAFETY: each step reads MR floats of `a` and NR of `b`, within the panels; the
-    // prefetches may point past them (prefetches do not fault).
+    let mut b = b;
+    // SAFETY: each step reads step p of `a` and NR floats of `b`, within the panels.
     unsafe {
-        for _ in 0..kc / UNROLL {
-            for l in 0..UNROLL * MR / 16 {
-                _mm_prefetch::<_MM_HINT_T0>(a.wrapping_add(PREFETCH_A + 16 * l).cast());
-            }
+        let mut p = 0;
+        while p + UNROLL <= kc {
+            a.prefetch(p);
             for u in 0..UNROLL {
-                step(&mut acc, a.add(u * MR), b.add(u * NR));
+                step(&mut acc, a, p + u, b.add(u * NR));
             }
-            a = a.add(UNROLL * MR);
+            p += UNROLL;
             b = b.add(UNROLL * NR);
         }
-        for _ in 0..kc % UNROLL {
-            step(&mut acc, a, b);
-            a = a.add(MR);
+        while p < kc {
+            step(&mut acc, a, p, b);
+            p += 1;
             b = b.add(NR);
         }
     }

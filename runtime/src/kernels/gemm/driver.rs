@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::avx2::{kernel, Dst, MR, NR};
+use super::avx2::{kernel, Dst, Packed, Rows, MR, NR};
 use super::generic::MatMul;
 use super::pack::{pack_a, pack_b, pack_b_rows, RowFn, Src};
 use super::scratch::{Kind, Scratch};
@@ -21,6 +21,9 @@ const NC: usize = 2048;
 /// Floats of packed `B` a task packs at a time for few rows (128 KiB, in L2 beside
 /// the `A` block and a chunk of `C`).
 const L2_B_FLOATS: usize = 32 * 1024;
+/// Widest product whose row-major `A` the short-rows path reads in place instead of
+/// packing (its rows then serve at most this many columns, too few to repay a pack).
+const IN_PLACE_A_MAX_N: usize = 256;
 /// Floats of packed `A` (all of `k`) that a task with few rows keeps in L2.
 pub(super) const L2_A_FLOATS: usize = 64 * 1024;
 
@@ -98,7 +101,7 @@ impl One {
                     // block of C is inside it.
                     unsafe {
                         self.pack_a(i0, mb, k0, kq, ap);
-                        self.macro_block(i0, mb, k0, kq, ap, bbuf.ptr(), j0, nb);
+                        self.macro_block(i0, mb, k0, kq, Some(ap), bbuf.ptr(), j0, nb);
                     }
                 }
             }
@@ -113,11 +116,15 @@ impl One {
     /// As [`One::rows_local`]; `rows.len() ≤ MC`; `(kc, kb)` is `k_blocks(k)`.
     #[target_feature(enable = "avx2,fma")]
     unsafe fn rows_short(&self, rows: Range<usize>, kc: usize, kb: usize) {
+        if self.a.cs == 1 && self.n <= IN_PLACE_A_MAX_N {
+            // SAFETY: forwarded contract; A is read in place.
+            return unsafe { self.rows_short_packed(rows, kc, kb, None, None) };
+        }
         let mut abuf = Scratch::take(Kind::A, rows.len().next_multiple_of(MR) * self.k);
         // SAFETY: forwarded contract; the buffer holds the packed rows.
         unsafe {
             self.pack_a_all(rows.clone(), kc, kb, abuf.ptr());
-            self.rows_short_packed(rows, kc, kb, abuf.ptr(), None);
+            self.rows_short_packed(rows, kc, kb, Some(abuf.ptr()), None);
         }
     }
 
@@ -137,19 +144,20 @@ impl One {
         }
     }
 
-    /// [`One::rows_short`] with the rows of `A` packed by [`One::pack_a_all`] at `ap`,
-    /// and `B` made by `made` if given (else read from memory).
+    /// [`One::rows_short`] with the rows of `A` packed by [`One::pack_a_all`] at `ap`
+    /// if given (else read in place), and `B` made by `made` if given (else read from
+    /// memory).
     ///
     /// # Safety
-    /// As [`One::rows_short`]; `ap` holds the packed rows; `made` makes the `k × n`
-    /// rows of `B`.
+    /// As [`One::rows_short`]; `ap` holds the packed rows, or `A`'s columns are
+    /// contiguous; `made` makes the `k × n` rows of `B`.
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn rows_short_packed(
         &self,
         rows: Range<usize>,
         kc: usize,
         kb: usize,
-        ap: *const f32,
+        ap: Option<*const f32>,
         made: Option<RowFn>,
     ) {
         let mp = rows.len().next_multiple_of(MR);
@@ -168,7 +176,8 @@ impl One {
                         Some(f) => pack_b_rows(f, k0, kq, j0, nb, row.slice(nc), bbuf.ptr()),
                         None => pack_b(Src { ptr: self.b.at(k0, j0), ..self.b }, kq, nb, bbuf.ptr()),
                     }
-                    self.macro_block(rows.start, rows.len(), k0, kq, ap.add(q * kc * mp), bbuf.ptr(), j0, nb);
+                    let a = ap.map(|ap| ap.add(q * kc * mp));
+                    self.macro_block(rows.start, rows.len(), k0, kq, a, bbuf.ptr(), j0, nb);
                 }
             }
         }
@@ -194,7 +203,7 @@ impl One {
                 unsafe {
                     let b = bp.add(q * kc * np + cols.start * kq);
                     self.pack_a(i0, mb, k0, kq, abuf.ptr());
-                    self.macro_block(i0, mb, k0, kq, abuf.ptr(), b, cols.start, cols.len());
+                    self.macro_block(i0, mb, k0, kq, Some(abuf.ptr()), b, cols.start, cols.len());
                 }
             }
         }
@@ -212,11 +221,12 @@ impl One {
     }
 
     /// `C[i0.., j0..] (+)= A-block · B-block` for `mb` rows, `nb` columns and `kq`
-    /// steps, `A` packed at `ap`, `B` at `bp`; overwrites `C` on the first `k` block.
+    /// steps, `A` packed at `ap` (else read in place), `B` at `bp`; overwrites `C` on
+    /// the first `k` block.
     ///
     /// # Safety
     /// AVX2 is available; the block is inside `C`; `ap` and `bp` hold the packed
-    /// `mb × kq` and `kq × nb` blocks.
+    /// `mb × kq` and `kq × nb` blocks, or `A`'s columns are contiguous.
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn macro_block(
@@ -225,7 +235,7 @@ impl One {
         mb: usize,
         k0: usize,
         kq: usize,
-        ap: *const f32,
+        ap: Option<*const f32>,
         bp: *const f32,
         j0: usize,
         nb: usize,
@@ -241,8 +251,14 @@ impl One {
                     n: NR.min(nb - j),
                     add: k0 > 0,
                 };
-                // SAFETY: panels ip of A and jp of B; the tile is inside C.
-                unsafe { kernel(kq, ap.add(ip * kq * MR), bp.add(jp * kq * NR), &d) };
+                let b = bp.wrapping_add(jp * kq * NR);
+                // SAFETY: panels ip of A (or its rows) and jp of B; the tile is inside C.
+                unsafe {
+                    match ap {
+                        Some(ap) => kernel(kq, Packed(ap.add(ip * kq * MR)), b, &d),
+                        None => kernel(kq, Rows::new(self.a.at(i0 + i, k0), self.a.rs, d.m), b, &d),
+                    }
+                }
             }
         }
     }

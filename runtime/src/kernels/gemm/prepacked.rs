@@ -49,7 +49,7 @@ impl PackedA {
         }
         let (kc, kb) = k_blocks(p.k);
         // SAFETY: forwarded contract; the buffer holds the packed lhs.
-        unsafe { One::new(p, 0).rows_short_packed(0..p.m, kc, kb, self.buf.ptr_const(), None) };
+        unsafe { One::new(p, 0).rows_short_packed(0..p.m, kc, kb, Some(self.buf.ptr_const()), None) };
     }
 
     /// `out = lhs · B` for the `k × n` matrix `B` that `rhs` makes row by row, `out`
@@ -77,6 +77,6 @@ impl PackedA {
         let (kc, kb) = k_blocks(self.k);
         // SAFETY: forwarded contract; the buffer holds the packed lhs; B is made, not
         // read through the null rhs.
-        unsafe { One::new(&p, 0).rows_short_packed(0..self.m, kc, kb, self.buf.ptr_const(), Some(rhs)) };
+        unsafe { One::new(&p, 0).rows_short_packed(0..self.m, kc, kb, Some(self.buf.ptr_const()), Some(rhs)) };
     }
 }
