@@ -3,17 +3,23 @@
 //! functions against their in-place forms.
 
 use xlac_runtime::vmath::{
-    apply, xlac_rt_vdivs_f32, xlac_rt_vmap_f32, xlac_rt_vreduce_f32, Fold, VecFn, MAP_ADD, MAP_MUL, MAP_SUB,
+    apply, xlac_rt_vdivs_f32, xlac_rt_vmap_f32, xlac_rt_vreduce_f32, Fold, VecFn, MAP_ADD, MAP_MUL, MAP_SQUARE, MAP_SUB,
 };
 
 /// The argument the mapped entry points compute, written out here as the reference:
-/// `v · a` (with `MAP_MUL`), then `+ b` (`MAP_ADD`) or `- b` (`MAP_SUB`).
+/// `v · a` (with `MAP_MUL`), then `+ b` (`MAP_ADD`) or `- b` (`MAP_SUB`), then squared
+/// (`MAP_SQUARE`).
 fn argument(v: f32, mode: u32, a: f32, b: f32) -> f32 {
     let t = if mode & MAP_MUL != 0 { v * a } else { v };
-    if mode & MAP_ADD != 0 {
+    let t = if mode & MAP_ADD != 0 {
         t + b
     } else if mode & MAP_SUB != 0 {
         t - b
+    } else {
+        t
+    };
+    if mode & MAP_SQUARE != 0 {
+        t * t
     } else {
         t
     }
@@ -76,7 +82,7 @@ fn folds_match_a_sequential_fold() {
 fn folds_of_a_scaled_shifted_row_fold_the_mapped_values() {
     for n in [1, 9, 40, 333] {
         let x = data(n);
-        for mode in [MAP_MUL, MAP_SUB, MAP_MUL | MAP_ADD] {
+        for mode in [MAP_MUL, MAP_SUB, MAP_MUL | MAP_ADD, MAP_SQUARE, MAP_SUB | MAP_SQUARE] {
             let t: Vec<f32> = x.iter().map(|&v| argument(v, mode, 0.125, 3.0)).collect();
             // SAFETY: x holds n floats.
             let max = unsafe { xlac_rt_vreduce_f32(x.as_ptr(), n, Fold::Max as u32, mode, 0.125, 3.0) };
@@ -96,7 +102,16 @@ fn folds_of_a_scaled_shifted_row_fold_the_mapped_values() {
 fn mapped_functions_equal_the_argument_then_the_function() {
     let (a, b) = (0.125f32, 1.75f32);
     for f in VecFn::ALL {
-        for mode in [0, MAP_MUL, MAP_ADD, MAP_SUB, MAP_MUL | MAP_ADD, MAP_MUL | MAP_SUB] {
+        for mode in [
+            0,
+            MAP_MUL,
+            MAP_ADD,
+            MAP_SUB,
+            MAP_MUL | MAP_ADD,
+            MAP_MUL | MAP_SUB,
+            MAP_SQUARE,
+            MAP_MUL | MAP_SUB | MAP_SQUARE,
+        ] {
             for n in [1, 8, 13, 100] {
                 let x = data(n);
                 let mut want: Vec<f32> = x.iter().map(|&v| argument(v, mode, a, b)).collect();

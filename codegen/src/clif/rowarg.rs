@@ -1,8 +1,9 @@
 //! Arguments the runtime's array math computes itself from a contiguous row: `x`,
-//! `x · a`, `x ± b` or `(x · a) ± b` for a load `x` that steps by one element along a
-//! variable and values `a`, `b` uniform over it (hoisted), each op rounded as written.
-//! Softmax's `exp(x - max)` and attention's `max(qk · 0.125)` are such rows, so one
-//! call reads the row instead of a kernel loop storing the argument to a buffer.
+//! `x · a`, `x ± b` or `(x · a) ± b`, and the square of any of these, for a load `x`
+//! that steps by one element along a variable and values `a`, `b` uniform over it
+//! (hoisted), each op rounded as written. Softmax's `exp(x - max)`, attention's
+//! `max(qk · 0.125)` and layernorm's `sum((x - mean)²)` are such rows, so one call
+//! reads the row instead of a kernel loop storing the argument to a buffer.
 
 use super::analysis::Analysis;
 use super::emit::{Emitter, Val};
@@ -10,14 +11,14 @@ use super::hoist::is_hoisted;
 use crate::kernel::{Expr, ExprId, Kernel, VarId};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use xlac_ir::{DType, OpKind};
-use xlac_runtime::vmath::{MAP_ADD, MAP_MUL, MAP_SUB};
+use xlac_runtime::vmath::{MAP_ADD, MAP_MUL, MAP_SQUARE, MAP_SUB};
 
 /// A scaled and shifted row.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct RowArg {
     /// The contiguous load.
     pub load: ExprId,
-    /// `MAP_MUL` / `MAP_ADD` / `MAP_SUB` bits (`xlac_runtime::vmath`).
+    /// `MAP_MUL` / `MAP_ADD` / `MAP_SUB` / `MAP_SQUARE` bits (`xlac_runtime::vmath`).
     pub mode: u32,
     /// The factor, if any.
     pub a: Option<ExprId>,
@@ -28,6 +29,17 @@ pub(crate) struct RowArg {
 impl RowArg {
     /// `e` as a scaled and shifted `f32` row along `var`, if it is one.
     pub(crate) fn of(k: &Kernel, an: &Analysis, e: ExprId, var: VarId) -> Option<RowArg> {
+        match k.exprs[e].expr {
+            // Equal expressions are one node (hash-consed), so `t · t` is a square.
+            Expr::Binary(OpKind::Mul, x, y) if x == y => {
+                Self::affine(k, an, x, var).map(|arg| RowArg { mode: arg.mode | MAP_SQUARE, ..arg })
+            }
+            _ => Self::affine(k, an, e, var),
+        }
+    }
+
+    /// `e` as `(x · a) ± b` (any part optional), without the square.
+    fn affine(k: &Kernel, an: &Analysis, e: ExprId, var: VarId) -> Option<RowArg> {
         let f32 = |e: ExprId| k.exprs[e].dtype == DType::F32;
         let row = |e: ExprId| {
             f32(e)

@@ -209,14 +209,19 @@ unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) 
 /// `(x · a) ± b` per `mode` (see `xlac_rt_vmap_f32`).
 #[inline(always)]
 unsafe fn map_arg(x: __m256, mode: u32, a: __m256, b: __m256) -> __m256 {
-    use super::{MAP_ADD, MAP_MUL, MAP_SUB};
+    use super::{MAP_ADD, MAP_MUL, MAP_SQUARE, MAP_SUB};
     // SAFETY: AVX is enabled in every caller.
     unsafe {
         let t = if mode & MAP_MUL != 0 { _mm256_mul_ps(x, a) } else { x };
-        if mode & MAP_ADD != 0 {
+        let t = if mode & MAP_ADD != 0 {
             _mm256_add_ps(t, b)
         } else if mode & MAP_SUB != 0 {
             _mm256_sub_ps(t, b)
+        } else {
+            t
+        };
+        if mode & MAP_SQUARE != 0 {
+            _mm256_mul_ps(t, t)
         } else {
             t
         }

@@ -86,6 +86,8 @@ pub const MAP_MUL: u32 = 1;
 pub const MAP_ADD: u32 = 2;
 /// Its bit: then subtract `b`.
 pub const MAP_SUB: u32 = 4;
+/// Its bit: then square (layernorm's `(x - mean)²`).
+pub const MAP_SQUARE: u32 = 8;
 
 impl VecFn {
     /// Its code in [`xlac_rt_vmap_f32`]'s `f` argument.
@@ -284,10 +286,15 @@ pub unsafe extern "C" fn xlac_rt_vreduce_f32(x: *const f32, n: usize, kind: u32,
 /// `t(x)` of [`xlac_rt_vmap_f32`].
 fn map_arg(x: f32, mode: u32, a: f32, b: f32) -> f32 {
     let t = if mode & MAP_MUL != 0 { x * a } else { x };
-    if mode & MAP_ADD != 0 {
+    let t = if mode & MAP_ADD != 0 {
         t + b
     } else if mode & MAP_SUB != 0 {
         t - b
+    } else {
+        t
+    };
+    if mode & MAP_SQUARE != 0 {
+        t * t
     } else {
         t
     }
@@ -309,7 +316,8 @@ fn scalar_fold(fold: Fold, xs: impl Iterator<Item = f32>) -> f32 {
 }
 
 /// `dst[i] = f(t)` with `t = src[i]`, then `t = t * a` if `mode` has [`MAP_MUL`], then
-/// `t = t + b` ([`MAP_ADD`]) or `t = t - b` ([`MAP_SUB`]), each op rounded as written
+/// `t = t + b` ([`MAP_ADD`]) or `t = t - b` ([`MAP_SUB`]), then `t = t * t`
+/// ([`MAP_SQUARE`]), each op rounded as written
 /// (no fused multiply-add); `f` is a [`VecFn::code`]. A kernel's argument loop and the
 /// in-place call in one pass: `exp(x - max)` of a softmax row straight from `x`.
 /// Returns the sum of the `dst[i]` (in 8 partial sums), so a row's sum of them needs no
