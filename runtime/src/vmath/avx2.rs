@@ -143,6 +143,45 @@ unsafe fn logistic(x: __m256) -> __m256 {
     }
 }
 
+/// `(x · a) ± b`, squared, per the bits of `MODE` (see `xlac_rt_vmap_f32`).
+#[inline(always)]
+unsafe fn map_arg<const MODE: u32>(x: __m256, a: __m256, b: __m256) -> __m256 {
+    use super::{MAP_ADD, MAP_MUL, MAP_SQUARE, MAP_SUB};
+    // SAFETY: AVX is enabled in every caller.
+    unsafe {
+        let t = if MODE & MAP_MUL != 0 { _mm256_mul_ps(x, a) } else { x };
+        let t = if MODE & MAP_ADD != 0 {
+            _mm256_add_ps(t, b)
+        } else if MODE & MAP_SUB != 0 {
+            _mm256_sub_ps(t, b)
+        } else {
+            t
+        };
+        if MODE & MAP_SQUARE != 0 {
+            _mm256_mul_ps(t, t)
+        } else {
+            t
+        }
+    }
+}
+
+/// Evaluates `$body` with `$m` a `const` equal to the four mode bits of `$mode`, so a
+/// loop's argument ops are chosen once per call rather than tested per vector.
+macro_rules! with_mode {
+    ($mode:expr, $m:ident => $body:expr) => {
+        with_mode!(@arms $mode, $m, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+    };
+    (@arms $mode:expr, $m:ident, $body:expr, $($v:literal)*) => {
+        match $mode & 15 {
+            $($v => {
+                const $m: u32 = $v;
+                $body
+            })*
+            _ => unreachable!("four bits"),
+        }
+    };
+}
+
 /// `dst[i] = f((src[i] · a) ± b)` per `mode` (see `xlac_rt_vmap_f32`); returns the
 /// sum of the `dst[i]`.
 ///
@@ -164,12 +203,11 @@ pub(super) unsafe fn map_from(
     // SAFETY: forwarded contract.
     unsafe {
         let (av, bv) = (c(a), c(b));
-        let arg = |x: __m256| map_arg(x, mode, av, bv);
-        match f {
-            VecFn::Exp => map_into(src, dst, n, |x| exp(arg(x))),
-            VecFn::Tanh => map_into(src, dst, n, |x| tanh(arg(x))),
-            VecFn::Logistic => map_into(src, dst, n, |x| logistic(arg(x))),
-        }
+        with_mode!(mode, M => match f {
+            VecFn::Exp => map_into(src, dst, n, |x| exp(map_arg::<M>(x, av, bv))),
+            VecFn::Tanh => map_into(src, dst, n, |x| tanh(map_arg::<M>(x, av, bv))),
+            VecFn::Logistic => map_into(src, dst, n, |x| logistic(map_arg::<M>(x, av, bv))),
+        })
     }
 }
 
@@ -185,6 +223,17 @@ unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) 
     unsafe {
         let mut sum = _mm256_setzero_ps();
         let mut i = 0;
+        // Four independent vectors per step: each function is a long chain of
+        // dependent ops, and the core overlaps only a few of its iterations by itself.
+        // The sum still adds the vectors in order.
+        while i + 32 <= n {
+            let y: [__m256; 4] = std::array::from_fn(|j| g(_mm256_loadu_ps(src.add(i + 8 * j))));
+            for (j, y) in y.into_iter().enumerate() {
+                _mm256_storeu_ps(dst.add(i + 8 * j), y);
+                sum = _mm256_add_ps(sum, y);
+            }
+            i += 32;
+        }
         while i + 8 <= n {
             let y = g(_mm256_loadu_ps(src.add(i)));
             _mm256_storeu_ps(dst.add(i), y);
@@ -203,28 +252,6 @@ unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) 
             total += block[..n - i].iter().sum::<f32>();
         }
         total
-    }
-}
-
-/// `(x · a) ± b` per `mode` (see `xlac_rt_vmap_f32`).
-#[inline(always)]
-unsafe fn map_arg(x: __m256, mode: u32, a: __m256, b: __m256) -> __m256 {
-    use super::{MAP_ADD, MAP_MUL, MAP_SQUARE, MAP_SUB};
-    // SAFETY: AVX is enabled in every caller.
-    unsafe {
-        let t = if mode & MAP_MUL != 0 { _mm256_mul_ps(x, a) } else { x };
-        let t = if mode & MAP_ADD != 0 {
-            _mm256_add_ps(t, b)
-        } else if mode & MAP_SUB != 0 {
-            _mm256_sub_ps(t, b)
-        } else {
-            t
-        };
-        if mode & MAP_SQUARE != 0 {
-            _mm256_mul_ps(t, t)
-        } else {
-            t
-        }
     }
 }
 
@@ -309,6 +336,28 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold, mode: u3
     use super::Fold;
     // SAFETY: forwarded contract.
     unsafe {
+        with_mode!(mode, M => match fold {
+            Fold::Sum => fold_row::<M, { Fold::Sum as u32 }>(x, n, a, b),
+            Fold::Max => fold_row::<M, { Fold::Max as u32 }>(x, n, a, b),
+            Fold::Min => fold_row::<M, { Fold::Min as u32 }>(x, n, a, b),
+        })
+    }
+}
+
+/// [`reduce`] with the mode and the fold (`Fold as u32`) known at compile time.
+///
+/// # Safety
+/// As [`reduce`].
+#[inline(always)]
+unsafe fn fold_row<const MODE: u32, const FOLD: u32>(x: *const f32, n: usize, a: f32, b: f32) -> f32 {
+    use super::Fold;
+    let fold = match FOLD {
+        0 => Fold::Sum,
+        1 => Fold::Max,
+        _ => Fold::Min,
+    };
+    // SAFETY: forwarded contract.
+    unsafe {
         let identity = match fold {
             Fold::Sum => 0.0,
             Fold::Max => f32::NEG_INFINITY,
@@ -333,7 +382,7 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold, mode: u3
                 _mm_prefetch::<_MM_HINT_T0>(x.wrapping_add(i + ahead + 16).cast());
             }
             for (j, a) in acc.iter_mut().enumerate() {
-                let v = map_arg(_mm256_loadu_ps(x.add(i + 8 * j)), mode, av, bv);
+                let v = map_arg::<MODE>(_mm256_loadu_ps(x.add(i + 8 * j)), av, bv);
                 *a = combine(*a, v);
                 if fold != Fold::Sum {
                     nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
@@ -342,7 +391,7 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold, mode: u3
             i += 32;
         }
         while i + 8 <= n {
-            let v = map_arg(_mm256_loadu_ps(x.add(i)), mode, av, bv);
+            let v = map_arg::<MODE>(_mm256_loadu_ps(x.add(i)), av, bv);
             acc[0] = combine(acc[0], v);
             if fold != Fold::Sum {
                 nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
@@ -361,7 +410,7 @@ pub(super) unsafe fn reduce(x: *const f32, n: usize, fold: super::Fold, mode: u3
         let mut out = _mm_cvtss_f32(v1);
         let mut any_nan = _mm256_movemask_ps(nan) != 0;
         for j in i..n {
-            let v = super::map_arg(*x.add(j), mode, a, b);
+            let v = super::map_arg(*x.add(j), MODE, a, b);
             any_nan |= v.is_nan();
             out = match fold {
                 Fold::Sum => out + v,
