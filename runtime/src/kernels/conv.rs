@@ -130,13 +130,11 @@ impl<T: Scalar + Default> Plan<T> {
                     self.out.add((img * self.o + grp * self.og) * p + p0),
                 )
             };
-            let x = Input(x);
-            let g = self.g;
             // SAFETY: rows r < cg · k_prod of the group's channels.
-            let rows = move |r: usize, j0: usize, dst: &mut [T]| unsafe {
+            let rows = |r: usize, j0: usize, dst: &mut [T]| unsafe {
                 match plane {
-                    Some(plane) => plane.row(x.get(), r, p0 + j0, dst),
-                    None => im2col::nchw_row(&g, x.get(), r, p0 + j0, dst),
+                    Some(plane) => plane.row(x, r, p0 + j0, dst),
+                    None => im2col::nchw_row(&self.g, x, r, p0 + j0, dst),
                 }
             };
             // SAFETY: the output block of the task; `rows` reads only the input.
@@ -174,21 +172,6 @@ impl<T: Scalar + Default> Plan<T> {
                 mm(og, pt, r, kernel, [ri, 1], col.as_ptr(), [pt as isize, 1], out, [p as isize, 1])
             }
         }
-    }
-}
-
-/// The input pointer, shared by the rows a task makes.
-#[derive(Copy, Clone)]
-struct Input<T>(*const T);
-// SAFETY: the input is only read during the call.
-unsafe impl<T> Sync for Input<T> {}
-// SAFETY: as above.
-unsafe impl<T> Send for Input<T> {}
-
-impl<T> Input<T> {
-    /// The pointer (a method, so closures capture the whole `Input`, which is Sync).
-    fn get(&self) -> *const T {
-        self.0
     }
 }
 

@@ -21,7 +21,7 @@ pub(crate) struct PackedLhs {
 
 /// A matrix operand made row by row on demand (a convolution's im2col): `row(p, j0,
 /// dst)` writes the elements `(p, j0 + j)` of row `p` to `dst[j]`, for all of `dst`.
-pub(crate) type RowsOf<'a, T> = &'a (dyn Fn(usize, usize, &mut [T]) + Sync);
+pub(crate) type RowsOf<'a, T> = &'a dyn Fn(usize, usize, &mut [T]);
 
 /// An element type the matrix product handles.
 pub(crate) trait Scalar: Copy + Send + Sync + 'static {
