@@ -223,16 +223,16 @@ unsafe fn map_into(src: *const f32, dst: *mut f32, n: usize, g: impl Fn(__m256) 
     unsafe {
         let mut sum = _mm256_setzero_ps();
         let mut i = 0;
-        // Four independent vectors per step: each function is a long chain of
+        // Eight independent vectors per step: each function is a long chain of
         // dependent ops, and the core overlaps only a few of its iterations by itself.
         // The sum still adds the vectors in order.
-        while i + 32 <= n {
-            let y: [__m256; 4] = std::array::from_fn(|j| g(_mm256_loadu_ps(src.add(i + 8 * j))));
+        while i + 64 <= n {
+            let y: [__m256; 8] = std::array::from_fn(|j| g(_mm256_loadu_ps(src.add(i + 8 * j))));
             for (j, y) in y.into_iter().enumerate() {
                 _mm256_storeu_ps(dst.add(i + 8 * j), y);
                 sum = _mm256_add_ps(sum, y);
             }
-            i += 32;
+            i += 64;
         }
         while i + 8 <= n {
             let y = g(_mm256_loadu_ps(src.add(i)));
