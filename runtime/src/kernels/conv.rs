@@ -122,14 +122,9 @@ impl<T: Scalar + Default> Plan<T> {
     unsafe fn run(&self, t: usize, col: &mut [T], packed: Option<&PackedLhs>, plane: Option<&Plane>) {
         if let (Some(lhs), false) = (packed, self.nhwc) {
             let (img, grp, p0, pt) = self.place(t);
+            // SAFETY: contract of `conv`.
+            let (x, out) = unsafe { self.nchw_at(img, grp, p0) };
             let p = self.g.out_prod;
-            // SAFETY: offsets stay inside image `img`, group `grp` (contract of `conv`).
-            let (x, out) = unsafe {
-                (
-                    self.input.add((img * self.c + grp * self.cg) * self.g.in_prod),
-                    self.out.add((img * self.o + grp * self.og) * p + p0),
-                )
-            };
             // SAFETY: rows r < cg · k_prod of the group's channels.
             let rows = |r: usize, j0: usize, dst: &mut [T]| unsafe {
                 match plane {
@@ -144,6 +139,21 @@ impl<T: Scalar + Default> Plan<T> {
         }
         // SAFETY: forwarded contract.
         unsafe { block(&self.task(t, col), packed) }
+    }
+
+    /// Channels-first: the first input channel of group `grp` of image `img`, and its
+    /// output at position `p0` of the group's first output channel.
+    ///
+    /// # Safety
+    /// The pointers of the plan are valid per [`conv`]; `img`, `grp`, `p0` are inside.
+    unsafe fn nchw_at(&self, img: usize, grp: usize, p0: usize) -> (*const T, *mut T) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            (
+                self.input.add((img * self.c + grp * self.cg) * self.g.in_prod),
+                self.out.add((img * self.o + grp * self.og) * self.g.out_prod + p0),
+            )
+        }
     }
 
     /// im2col of task `t` into `col`, and the product that finishes it.
@@ -165,9 +175,8 @@ impl<T: Scalar + Default> Plan<T> {
                 let kernel = self.kernel.add(grp * og);
                 mm(pt, og, r, col.as_ptr(), [ri, 1], kernel, [ro, 1], out, [ro, 1])
             } else {
-                let x = self.input.add((img * self.c + grp * cg) * self.g.in_prod);
+                let (x, out) = self.nchw_at(img, grp, p0);
                 im2col::nchw(&self.g, x, cg, p0, pt, col);
-                let out = self.out.add((img * self.o + grp * og) * p + p0);
                 let kernel = self.kernel.add(grp * og * r);
                 mm(og, pt, r, kernel, [ri, 1], col.as_ptr(), [pt as isize, 1], out, [p as isize, 1])
             }

@@ -185,25 +185,55 @@ unsafe fn fill_run<T: Copy + Default>(g: &Geometry, d: usize, src: *const T, o0:
         }
         return;
     }
-    // Valid outputs o satisfy 0 <= o*s + off < n.
-    let (s, n) = (g.stride[d] as i64, g.in_sp[d] as i64);
+    let s = g.stride[d] as i64;
     let off = (k * g.rd[d]) as i64 - g.pad_lo[d];
+    let (lo, hi) = inside(off, s, g.in_sp[d] as i64);
+    let clamp = |o: i64| (o - o0 as i64).clamp(0, dst.len() as i64) as usize;
+    let (a, b) = (clamp(lo), clamp(hi));
+    dst[..a].fill(T::default());
+    dst[b..].fill(T::default());
+    if a < b {
+        let first = (o0 + a) as i64 * s + off;
+        // SAFETY: o0 + a.. o0 + b lies in [lo, hi), so the coordinates are in 0..n.
+        unsafe { copy_strided(src.add(first as usize), s as usize, &mut dst[a..b]) };
+    }
+}
+
+/// The outputs `lo..hi` (`lo <= hi`) whose input coordinate `o · s + off` lies in
+/// `0..n`, for a stride `s >= 1`.
+fn inside(off: i64, s: i64, n: i64) -> (i64, i64) {
     let up = |v: i64| if s == 1 { v } else { (v + s - 1) / s };
     let lo = if off >= 0 { 0 } else { up(-off) };
     let hi = if n - off <= 0 { 0 } else { up(n - off) };
-    let clamp = |o: i64| (o - o0 as i64).clamp(0, dst.len() as i64) as usize;
-    let (a, b) = (clamp(lo), clamp(hi.max(lo)));
-    dst[..a].fill(T::default());
-    dst[b..].fill(T::default());
-    let first = (o0 + a) as i64 * s + off;
-    if s == 1 {
-        // SAFETY: as below, the b - a coordinates from `first` are in 0..n.
-        let run = unsafe { std::slice::from_raw_parts(src.add(first as usize), b - a) };
-        return dst[a..b].copy_from_slice(run);
+    (lo, hi.max(lo))
+}
+
+/// `dst[j] = src[j · stride]`; unit strides copy in blocks of 8 (short rows, where a
+/// `memcpy` call costs more than the copy).
+///
+/// # Safety
+/// `src` is valid for `(dst.len() - 1) · stride + 1` elements.
+#[inline]
+unsafe fn copy_strided<T: Copy>(src: *const T, stride: usize, dst: &mut [T]) {
+    if stride != 1 {
+        for (j, v) in dst.iter_mut().enumerate() {
+            // SAFETY: j < dst.len().
+            *v = unsafe { *src.add(j * stride) };
+        }
+        return;
     }
-    for (j, v) in dst[a..b].iter_mut().enumerate() {
-        // SAFETY: o0 + a + j lies in [lo, hi), so the coordinate is in 0..n.
-        *v = unsafe { *src.add((first + j as i64 * s) as usize) };
+    let mut chunks = dst.chunks_exact_mut(8);
+    let mut s = src;
+    for c in &mut chunks {
+        // SAFETY: 8 elements of the source row.
+        unsafe {
+            c.copy_from_slice(&s.cast::<[T; 8]>().read_unaligned());
+            s = s.add(8);
+        }
+    }
+    for (j, v) in chunks.into_remainder().iter_mut().enumerate() {
+        // SAFETY: the remainder of the source row.
+        *v = unsafe { *s.add(j) };
     }
 }
 

@@ -3,7 +3,7 @@
 //! kernel position, the columns inside the input) is computed once per call, so a row
 //! costs one division and its copies.
 
-use super::Geometry;
+use super::{copy_strided, inside, Geometry};
 
 /// Input rows (channel, kernel position) of a 2-D convolution's im2col, precomputed.
 pub(crate) struct Plane {
@@ -40,17 +40,14 @@ impl Plane {
         if g.rank != 2 || g.ld[..2] != [1, 1] || g.rd[..2] != [1, 1] {
             return None;
         }
-        let (sw, w_in) = (g.stride[1] as i64, g.in_sp[1] as i64);
-        let up = |v: i64| (v + sw - 1) / sw;
+        let (sw, w_in, w_out) = (g.stride[1] as i64, g.in_sp[1] as i64, g.out_sp[1] as i64);
         let mut rows = Vec::with_capacity(channels * g.k_prod);
         for c in 0..channels {
             for kh in 0..g.k_sp[0] {
                 for kw in 0..g.k_sp[1] {
                     let offw = kw as i64 - g.pad_lo[1];
-                    let lo = if offw >= 0 { 0 } else { up(-offw) as usize };
-                    let hi = if w_in - offw <= 0 { 0 } else { up(w_in - offw) as usize };
-                    let lo = lo.min(g.out_sp[1]);
-                    let hi = hi.clamp(lo, g.out_sp[1]);
+                    let (lo, hi) = inside(offw, sw, w_in);
+                    let (lo, hi) = (lo.min(w_out) as usize, hi.min(w_out) as usize);
                     let first = kh == 0 && kw == 0;
                     rows.push(Source { chan: c * g.in_prod, offh: kh as i64 - g.pad_lo[0], offw, lo, hi, first });
                 }
@@ -127,35 +124,6 @@ fn prefetch<T>(p: *const T) {
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
-}
-
-/// `dst[j] = src[j · stride]`; unit strides copy in blocks of 8 (short rows, where a
-/// `memcpy` call costs more than the copy).
-///
-/// # Safety
-/// `src` is valid for `(dst.len() - 1) · stride + 1` elements.
-#[inline]
-unsafe fn copy_strided<T: Copy>(src: *const T, stride: usize, dst: &mut [T]) {
-    if stride != 1 {
-        for (j, v) in dst.iter_mut().enumerate() {
-            // SAFETY: j < dst.len().
-            *v = unsafe { *src.add(j * stride) };
-        }
-        return;
-    }
-    let mut chunks = dst.chunks_exact_mut(8);
-    let mut s = src;
-    for c in &mut chunks {
-        // SAFETY: 8 elements of the source row.
-        unsafe {
-            c.copy_from_slice(&s.cast::<[T; 8]>().read_unaligned());
-            s = s.add(8);
-        }
-    }
-    for (j, v) in chunks.into_remainder().iter_mut().enumerate() {
-        // SAFETY: the remainder of the source row.
-        *v = unsafe { *s.add(j) };
-    }
 }
 
 #[cfg(test)]
