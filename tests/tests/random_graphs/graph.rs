@@ -187,7 +187,12 @@ impl Graph {
         }
         match kind {
             Constant | Iota | Floor | Ceil | Round | Sign | Rem => self.s1(Abs, r),
-            Neg | Abs | Clamp => m(self, if kind == Clamp { 1 } else { 0 }),
+            Neg | Abs => m(self, 0),
+            // A clamped element is a bound, not the operand: M = max(M(x), |r|).
+            Clamp => {
+                let a = self.s1(Abs, r);
+                self.s2(Max, m(self, 1), a)
+            }
             // exp(a ± e) = exp(a) (1 ± e + ...): M = exp(a) (M(a) + 1).
             Exp => {
                 let one = self.s_splat(r, 1.0);
